@@ -1,0 +1,79 @@
+"""llm-extract: typed, verified records of economic figures from Chinese regional news.
+
+Every number in a record is proven to stand in the source text: see :func:`verify`.
+
+    >>> from llm_extract import extract
+    >>> result = extract("今年一季度,大连甘井子区完成固定资产投资68.6亿元,同比增长11.0%。", backend="rules")
+    >>> [(r["indicator"], r["value"], r["unit"], r["growth_pct"]) for r in result.records]
+    [('固定资产投资', 68.6, '亿元', 11.0)]
+"""
+
+from llm_extract.check import check_rows
+from llm_extract.cleaning import clean
+from llm_extract.context import ArticleContext, read_context
+from llm_extract.errors import (
+    BinaryInputError,
+    CallError,
+    ConfigError,
+    DecodeError,
+    EmptyInputError,
+    InputError,
+    LLMExtractError,
+    MalformedLineError,
+    TemplateError,
+)
+from llm_extract.evaluation import Score, evaluate
+from llm_extract.loading import iter_articles, read_file
+from llm_extract.numbers import find_mentions, parse_unit
+from llm_extract.pipeline import Extraction, extract, extract_many
+from llm_extract.records import EconomicIndicator, Grounded
+from llm_extract.settings import Settings
+from llm_extract.types import (
+    Article,
+    Claim,
+    Cleaned,
+    Kind,
+    Mention,
+    NumberCheck,
+    Verdict,
+    Verification,
+)
+from llm_extract.verify import Source, verify
+
+__all__ = [
+    "Article",
+    "ArticleContext",
+    "BinaryInputError",
+    "CallError",
+    "Claim",
+    "Cleaned",
+    "ConfigError",
+    "DecodeError",
+    "EconomicIndicator",
+    "EmptyInputError",
+    "Extraction",
+    "Grounded",
+    "InputError",
+    "Kind",
+    "LLMExtractError",
+    "MalformedLineError",
+    "Mention",
+    "NumberCheck",
+    "Score",
+    "Settings",
+    "Source",
+    "TemplateError",
+    "Verdict",
+    "Verification",
+    "check_rows",
+    "clean",
+    "evaluate",
+    "extract",
+    "extract_many",
+    "find_mentions",
+    "iter_articles",
+    "parse_unit",
+    "read_context",
+    "read_file",
+    "verify",
+]

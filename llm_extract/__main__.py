@@ -1,0 +1,5 @@
+"""``python -m llm_extract`` runs the CLI."""
+
+from llm_extract.cli import main
+
+main()

@@ -1,0 +1,190 @@
+"""The ``llm-extract`` command: a thin shell over the library.
+
+Exit codes: 0 every article done, 1 some articles failed (or records rejected, for ``check``),
+2 usage or configuration error (the message says the fix).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from llm_extract.batch import Summary, run_batch
+from llm_extract.check import check_rows
+from llm_extract.cleaning import clean
+from llm_extract.errors import ConfigError, InputError, LLMExtractError
+from llm_extract.evaluation import evaluate, load_jsonl
+from llm_extract.loading import iter_articles
+from llm_extract.output import RunWriter, dumps
+from llm_extract.pipeline import Extraction, make_backend
+from llm_extract.settings import MODES, Settings
+
+__all__ = ["main"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="llm-extract")
+def cli() -> None:
+    """Grounded extraction of economic figures from Chinese news: every number proven in the source."""
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .jsonl or .csv.")  # fmt: skip
+@click.option("--backend", type=click.Choice(["auto", "rules", "openai"]), default="auto", show_default=True,
+              help="auto: the LLM when an endpoint is configured, else the offline rules.")  # fmt: skip
+@click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
+@click.option("--api-key", help="API key (default: LLM_EXTRACT_API_KEY or OPENAI_API_KEY).")
+@click.option("--model", help="Model name (default: LLM_EXTRACT_MODEL).")
+@click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
+@click.option("--max-retries", type=int, help="Re-asks after a failed validation (default 2).")
+@click.option("--rejected", "rejected_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rejected records file (default: OUT.rejected.jsonl).")  # fmt: skip
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Failed articles file (default: OUT.errors.jsonl).")  # fmt: skip
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the run summary as JSON here.")  # fmt: skip
+@click.option("-q", "--quiet", is_flag=True, help="Only the final summary line.")
+def run(
+    inputs: tuple[str, ...],
+    out: Path,
+    backend: str,
+    base_url: str | None,
+    api_key: str | None,
+    model: str | None,
+    mode: str | None,
+    max_retries: int | None,
+    rejected_path: Path | None,
+    errors_path: Path | None,
+    summary_path: Path | None,
+    quiet: bool,
+) -> None:
+    """Extract verified records from INPUTS (files, directories, globs, JSONL, - for stdin)."""
+    try:
+        settings = Settings.from_env(base_url=base_url, api_key=api_key, model=model, mode=mode,
+                                     max_retries=max_retries)  # fmt: skip
+        chosen = make_backend(backend, settings)
+        writer = RunWriter(out, rejected=rejected_path, errors=errors_path)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    if backend == "auto" and chosen.name == "rules" and not quiet:
+        click.echo("no endpoint configured: using the offline rules backend (--backend openai to require an LLM)",
+                   err=True)  # fmt: skip
+
+    def progress(summary: Summary, outcome: Extraction | InputError) -> None:
+        if quiet:
+            return
+        if isinstance(outcome, InputError):
+            click.echo(f"failed  {outcome}", err=True)
+        elif not outcome.ok:
+            click.echo(f"failed  {outcome.doc_id}: {'; '.join(outcome.errors)}", err=True)
+        else:
+            click.echo(f"done    {outcome.doc_id}: {len(outcome.records)} records, {len(outcome.rejected)} rejected",
+                       err=True)  # fmt: skip
+
+    with writer:
+        summary = run_batch(inputs, writer, chosen, on_article=progress)
+    click.echo(summary.line(), err=True)
+    click.echo(f"wrote {writer.paths['out']} (rejected: {writer.paths['rejected']}, errors: {writer.paths['errors']})",
+               err=True)  # fmt: skip
+    if summary_path:
+        summary_path.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    raise SystemExit(1 if summary.failed else 0)
+
+
+@cli.command()
+@click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sources", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory of source articles, DIR/<doc_id>.txt.")  # fmt: skip
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def check(records: Path, sources: Path, out: Path) -> None:
+    """Re-verify RECORDS (JSONL from any extractor) against their sources: one output row per input row."""
+    counts = {"verified": 0, "rejected": 0}
+    try:
+        with records.open(encoding="utf-8") as fh, out.open("w", encoding="utf-8") as dst:
+            for row in check_rows((line for line in fh), sources):
+                counts[row["status"]] += 1
+                dst.write(dumps(row) + "\n")
+    except UnicodeDecodeError:
+        _fail(f"{records}: not UTF-8 text")
+    except OSError as exc:
+        _fail(f"{exc.filename}: {exc.strerror}")
+    click.echo(f"{counts['verified']} verified, {counts['rejected']} rejected -> {out}", err=True)
+    raise SystemExit(1 if counts["rejected"] else 0)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}"
+
+
+@cli.command(name="eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("pred", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores and per-document rows as JSON.")
+@click.option("--docs/--no-docs", default=True, help="List per-document misses and false positives.")
+def eval_cmd(gold: Path, pred: Path, as_json: bool, docs: bool) -> None:
+    """Score PRED records against GOLD facts (precision, recall by tier, F1)."""
+    try:
+        score = evaluate(load_jsonl(gold), load_jsonl(pred))
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(score.as_dict(), ensure_ascii=False, indent=2))
+        return
+    rows: list[tuple[str, Any]] = [
+        ("precision", _pct(score.precision)), ("recall", _pct(score.recall)), ("F1", _pct(score.f1)),
+        ("recall tier 1", _pct(score.recall_tier1)), ("recall tier 2", _pct(score.recall_tier2)),
+        ("level recall", _pct(score.level_recall)), ("growth recall", _pct(score.growth_recall)),
+        ("full recall (level and growth right)", _pct(score.full_recall)), ("strict F1", _pct(score.strict_f1)),
+        ("gold / predicted / matched", f"{score.gold} / {score.predicted} / {score.matched}"),
+    ]  # fmt: skip
+    for name, value in rows:
+        click.echo(f"{name:<40} {value}")
+    if docs:
+        for d in score.docs:
+            click.echo(f"\n{d.doc}: gold {d.gold}, predicted {d.predicted}, matched {d.matched}")
+            for m in d.misses:
+                click.echo(f"  miss  {m.get('indicator')} {m.get('value')}{m.get('unit') or ''} "
+                           f"growth={m.get('growth_pct')} | {m.get('quote', '')}")  # fmt: skip
+            for p in d.false_positives:
+                click.echo(f"  extra {p.get('indicator')} {p.get('value')}{p.get('unit') or ''} "
+                           f"growth={p.get('growth_pct')} | {p.get('evidence', '')}")  # fmt: skip
+
+
+@cli.command(name="clean")
+@click.argument("inputs", nargs=-1, required=True)
+def clean_cmd(inputs: tuple[str, ...]) -> None:
+    """Print the cleaned text of INPUTS (what the model and the verifier see)."""
+    failed = False
+    for item in iter_articles(inputs):
+        if isinstance(item, InputError):
+            click.echo(f"error: {item}", err=True)
+            failed = True
+            continue
+        click.echo(f"=== {item.doc_id}")
+        click.echo(clean(item.text).text)
+    raise SystemExit(1 if failed else 0)
+
+
+def main() -> None:
+    """Console entry point: library errors become one clear line and exit code 2, never a traceback."""
+    try:
+        cli.main(prog_name="llm-extract", standalone_mode=True)
+    except LLMExtractError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)

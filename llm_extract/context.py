@@ -1,0 +1,99 @@
+"""Article-level context: title, dateline year and the region the article is about.
+
+It is read once per article from the cleaned text and given to every chunk (and to the rules
+backend), so that ``今年`` resolves to a year and ``该区``/``全市`` to a place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+__all__ = ["ArticleContext", "find_places", "read_context", "resolve_period"]
+
+_YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
+_DATELINE = re.compile(
+    rf"(?P<y>{_YEAR})\s*(?:年|[-/.])\s*\d{{1,2}}\s*(?:月|[-/.])\s*\d{{1,2}}"
+    rf"|(?:date|time|published)\s*:\s*['\"]?(?:[A-Za-z]{{3}},?\s+\d{{1,2}}\s+[A-Za-z]{{3}}\s+)?(?P<y2>{_YEAR})",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(r"^\s*title\s*:\s*['\"]?(?P<t>.+?)['\"]?\s*$", re.IGNORECASE | re.MULTILINE)
+_PLACE_SUFFIX = "省|市|自治区|特别行政区|区|县|州|盟|旗|镇|乡|新区|开发区|经济区|高新区|园区"
+_PLACE = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,7}}?(?:{_PLACE_SUFFIX}))(?!委|政府|长|级|域|属|内|外)")
+_PROVINCES = tuple(
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
+    "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split()
+)
+_NOT_PLACE = re.compile(
+    r"^(?:全|该|本|我|各|辖|城|市|社|小|园|景|地|校|新城|城区|市区|郊区|片区|示范区|功能区|街区|[一二三四五六七八九十两]+)"
+)
+
+
+_GLUE_CHARS = re.compile(r"[等的了和与及在住跑除是有将把被对从占全]|一线|二线|三线")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleContext:
+    """What every chunk of one article is told: title, year of the dateline, main region."""
+
+    title: str | None = None
+    year: int | None = None
+    region: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"title": self.title, "year": self.year, "region": self.region}
+
+
+_LEADING = re.compile(r"^(?:在|于|对|由|为|据|从|向|与|和|及|是|今年|去年|全力推进|推进|加快|支持|位于|地处)+")
+
+
+def find_places(text: str) -> list[str]:
+    """Place names such as 大连市, 甘井子区, 宁夏回族自治区 (and province names), in order."""
+    out = []
+    for m in _PLACE.finditer(text):
+        name = _LEADING.sub("", m.group("p"))
+        if len(name) >= 2 and not _NOT_PLACE.match(name) and not _GLUE_CHARS.search(name):
+            out.append(name)
+    out.extend(p for p in _PROVINCES if p in text and not any(p in name for name in out))
+    return out
+
+
+def read_context(text: str) -> ArticleContext:
+    """Title (front matter or first line), dateline year and most-named place of ``text``."""
+    title_m = _TITLE.search(text[:2000])
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    title = title_m.group("t").strip() if title_m else (first_line if len(first_line) <= 60 else None)
+    year = None
+    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+    if date_m:
+        year = int(date_m.group("y") or date_m.group("y2"))
+    head = text[:1500]
+    places = find_places(head)
+    region = None
+    if places:
+        counts = Counter(places)
+        if title:
+            for place in find_places(title):
+                counts[place] += 2
+        region = counts.most_common(1)[0][0]
+    return ArticleContext(title=title, year=year, region=region)
+
+
+_RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+
+
+def resolve_period(period: str | None, context: ArticleContext) -> str | None:
+    """Put a year on a period: ``今年一季度`` -> ``2022年一季度`` when the dateline says 2022."""
+    if not period:
+        return None
+    for word, delta in _RELATIVE_YEAR.items():
+        if period.startswith(word):
+            if context.year is None:
+                return period
+            return f"{context.year + delta}年{period[len(word) :]}"
+    if re.match(rf"^{_YEAR}年", period) or context.year is None:
+        return period
+    if re.match(r"^(?:\d{1,2}|[一二三四上下前全])", period):
+        return f"{context.year}年{period}"
+    return period

@@ -1,0 +1,171 @@
+"""Orchestration: the one module that knows the order of the stages.
+
+    load -> clean -> (context) -> backend.propose [chunk -> prompt -> call] -> verify -> rows
+
+A backend turns one cleaned article into a :class:`~llm_extract.types.Proposal` of claims;
+every claim, whatever backend made it, goes through :func:`llm_extract.verify.verify`. Verified
+claims become records, the others rejected rows with reasons: nothing is dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from llm_extract.cleaning import clean
+from llm_extract.context import ArticleContext, read_context, resolve_period
+from llm_extract.errors import ConfigError, InputError, LLMExtractError
+from llm_extract.loading import iter_articles
+from llm_extract.records import as_row
+from llm_extract.rules import RulesBackend
+from llm_extract.settings import Settings
+from llm_extract.types import Article, Claim, Cleaned, Usage, Verification
+from llm_extract.verify import Source, verify
+
+__all__ = ["Backend", "Extraction", "extract", "extract_many", "make_backend"]
+
+
+class Backend(Protocol):
+    """Proposes claims for one cleaned article."""
+
+    name: str
+
+    def propose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Any: ...
+
+
+@dataclass
+class Extraction:
+    """One article's outcome. ``records`` are verified rows; ``rejected`` rows carry reasons."""
+
+    doc_id: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    context: ArticleContext | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Done: every chunk was answered (the answer may hold no records).
+
+        An article with a failed chunk is failed as a whole, so that a rerun redoes it
+        without duplicating the records of its other chunks.
+        """
+        return not self.errors
+
+
+def make_backend(backend: str | Backend = "auto", settings: Settings | None = None) -> Backend:
+    """``"rules"``, ``"openai"``, or ``"auto"`` (the LLM when an endpoint is configured)."""
+    if not isinstance(backend, str):
+        return backend
+    settings = settings or Settings.from_env()
+    if backend == "auto":
+        backend = "openai" if settings.configured else "rules"
+    if backend == "rules":
+        return RulesBackend()
+    if backend == "openai":
+        if not settings.configured:
+            raise ConfigError(
+                "no endpoint configured: set LLM_EXTRACT_BASE_URL (and LLM_EXTRACT_API_KEY) or use --backend rules"
+            )
+        from llm_extract.llm import LLMBackend  # deferred: the SDKs load only when used
+
+        return LLMBackend(settings)
+    raise ConfigError(f"unknown backend {backend!r}: use auto, rules or openai")
+
+
+def _article(article: str | Article) -> Article:
+    if isinstance(article, Article):
+        return article
+    if not isinstance(article, str):
+        raise TypeError(f"extract() takes a str or an Article, not {type(article).__name__}")
+    return Article(doc_id="text", text=article)
+
+
+def extract(
+    article: str | Article,
+    *,
+    backend: str | Backend = "auto",
+    settings: Settings | None = None,
+) -> Extraction:
+    """Extract verified records from one article (a string or an :class:`Article`).
+
+    Raises :class:`~llm_extract.errors.InputError` for empty text; endpoint failures end up in
+    ``Extraction.errors``.
+    """
+    doc = _article(article)
+    if not doc.text.strip():
+        raise InputError(doc.source, "the text is empty")
+    return run_backend(doc, make_backend(backend, settings))
+
+
+def run_backend(doc: Article, backend: Backend) -> Extraction:
+    cleaned = clean(doc.text)
+    context = read_context(cleaned.text)
+    source = Source.of(cleaned)
+    result = Extraction(doc_id=doc.doc_id, context=context)
+    try:
+        proposal = backend.propose(doc.doc_id, cleaned, context)
+    except LLMExtractError as exc:
+        result.errors.append(str(exc))
+        return result
+    result.usage.add(proposal.usage)
+    result.errors.extend(proposal.errors)
+    meta = dict(proposal.meta)
+    seen: set[tuple[Any, ...]] = set()
+    for claim in proposal.claims:
+        verification = verify(claim, source)
+        if verification.verified:
+            row = _verified_row(doc.doc_id, claim, verification, meta, context)
+            key = (row["indicator"], row["value"], row["unit"], row["growth_pct"], tuple(row["span"]))
+            if key in seen:
+                continue  # the same figure from two overlapping chunks
+            seen.add(key)
+            result.records.append(row)
+        else:
+            result.rejected.append(_rejected_row(doc.doc_id, claim, verification.reasons, meta, verification))
+    for claim, reason in proposal.rejected:
+        result.rejected.append(_rejected_row(doc.doc_id, claim, [reason], meta, None))
+    return result
+
+
+def extract_many(
+    inputs: Iterable[str | Article], *, backend: str | Backend = "auto", settings: Settings | None = None
+) -> Iterator[Extraction | InputError]:
+    """:func:`extract` over files, directories, globs and JSONL; bad inputs come out as errors."""
+    chosen = make_backend(backend, settings)
+    for item in iter_articles(inputs):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            yield run_backend(item, chosen)
+
+
+def _verified_row(
+    doc_id: str, claim: Claim, v: Verification, meta: dict[str, object], context: ArticleContext
+) -> dict[str, Any]:
+    row = {"doc_id": doc_id, **as_row(claim)}
+    row["period"] = resolve_period(claim.period, context)
+    row["qualifier"] = claim.qualifier
+    row["evidence"] = v.evidence
+    row["span"] = list(v.span) if v.span else None
+    row["status"] = "verified"
+    row["checks"] = [c.as_dict() for c in v.checks]
+    row.update(meta)
+    return row
+
+
+def _rejected_row(
+    doc_id: str,
+    claim: Claim,
+    reasons: list[str],
+    meta: dict[str, object],
+    v: Verification | None,
+) -> dict[str, Any]:
+    row = {"doc_id": doc_id, **as_row(claim), "qualifier": claim.qualifier, "evidence": claim.evidence}
+    row["status"] = "rejected"
+    row["reasons"] = reasons
+    row["checks"] = [c.as_dict() for c in v.checks] if v else []
+    row.update(meta)
+    return row

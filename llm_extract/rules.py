@@ -1,0 +1,538 @@
+"""The offline rules backend: figures bound to their indicator phrases by the number grammar.
+
+It reads cleaned text sentence by sentence and turns each figure mention into a candidate
+record (see :class:`Candidate`):
+
+* a level (money, count, area, physical quantity, share) takes as indicator the noun phrase
+  before it (``完成固定资产投资68.6亿元`` -> 固定资产投资) or, for a count written before its noun,
+  the noun after it (``321家规模以上工业企业``);
+* a growth rate right after a level, with nothing but comparison words between
+  (``68.6亿元,同比增长11.0%``), is that level's ``growth_pct``; ``分别增长6%和9%`` hands rates to
+  the levels before it in order; any other rate is a record of its own
+  (``规上工业总产值增长29.5%``, ``两年平均增长4.8%``);
+* percentage points (``增速高于全市5.9个百分点``) and shares (``占…的52.4%``) borrow the subject
+  of the sentence when their own phrase starts with 增速 / 占 / 比;
+* thresholds (``5000万元以上项目``), figures with no unit and counts of meetings are skipped.
+
+Region and period come from the sentence, else from what came before, else from the article
+context; ``今年`` resolves from the dateline. Every candidate's span covers its phrase and
+numbers, so the verifier can check it like any other record.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from llm_extract.context import ArticleContext, find_places, resolve_period
+from llm_extract.evaluation import dice
+from llm_extract.numbers import find_mentions
+from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
+
+__all__ = ["Candidate", "RulesBackend", "extract_candidates"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record proposed by the rules; ``span`` is a cleaned-text span of its evidence."""
+
+    indicator: str
+    value: float | None
+    unit: str | None
+    growth_pct: float | None
+    span: tuple[int, int]
+    qualifier: str | None = None
+    region: str | None = None
+    period: str | None = None
+
+
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
+_RATE_KINDS = {Kind.PERCENT, Kind.TENTHS, Kind.MULTIPLE}
+_LEVEL_KINDS = {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.PHYSICAL}
+_GROWTH_WORDS = re.compile(
+    r"增长|增速|增幅|上涨|涨幅|提高|提升|增加|上升|回升|下降|减少|回落|下滑|降低|下跌|降幅|萎缩|翻番|持平|零增长|增|涨|减|降|跌"
+)
+
+_PERIOD = re.compile(
+    r"(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–至~到]\s*\d{1,2}月份?|\d{1,2}月(?:份|末|底)?|[一二三四1-4]季度|前[一二三]季度|"
+    r"第[一二三四]季度|上半年|下半年|全年|前\d{1,2}个月)"
+    r"|(?:19|20)\d\d年(?:度)?|今年(?:以来)?|去年|上年|当年|年内|目前|截至目前|截至[^，,。]{1,10}?(?:末|底)"
+)
+_PERIOD_PREFIX = re.compile(rf"^(?:{_PERIOD.pattern})+")
+_LEAD_WORDS = (
+    "其中|另外|此外|同时|并且|而且|共计|累计|合计|总计|全年|实现了|实现|完成了|完成|达到|已经|预计|力争|计划|确保|全力|截至|"
+    "据统计|据介绍|据悉|数据显示|统计显示|初步测算|初步核算|经核算|全市|全省|全区|全县|全州|全镇|该区|该市|该县|该省|我市|我省|"
+    "我区|本市|本区|全国|境内|辖区|以及|今年以来|年初以来|以来|与上年同期相比|与去年同期相比|比上年同期|比去年同期|较上年同期|"
+    "较去年同期|与上年相比|与去年相比|比上年|比去年|较上年|较去年|同期相比|相比|同比|上半年|下半年|也|还|均|都|则|就|已|将|又|再|"
+    "仍|在|从|和|与|及|对|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地"
+)
+_LEAD = re.compile(rf"^(?:{_LEAD_WORDS})")
+_TRAIL = re.compile(
+    r"(?:实现了|实现|完成了|完成|达到了|达到|达|为|是|共计|共|至|了|的|有|在|突破|增加到|增加至|增长到|增长至|提高到|提高至|"
+    r"提升到|提升至|下降到|下降至|回落到|回落至|降至|升至|增至|累计|分别|均|也|都|"
+    r"合计|总计|同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|上年同期|去年同期|同期|"
+    r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各)+$"
+)
+_COMPARISON_ONLY = re.compile(
+    r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|"
+    r"分别|均|也|都|了|为|达|达到|约|近|实现|完成|并|其中|共)*$"
+)
+_PUNCT = re.compile(r"[\s“”\"‘’'《》「」『』【】·]")
+_CLAUSE_SPLIT = re.compile(r"[，,：:（(）)、]")
+_LIST_CLAUSE_SPLIT = re.compile(r"[，,：:（(）)]")
+_SHARE_OR_RATE_START = re.compile(
+    r"^(?:占|增速|增幅|涨幅|降幅|比重|比|较|高于|低于|高出|快于|慢于|提高|提升|回落|下降)"
+)
+_THRESHOLD_AFTER = re.compile(r"^(?:的)?(?:[\u4e00-\u9fff]{0,4})(?:项目|企业|工程|大项目)")
+_NOT_ECONOMIC = re.compile(r"会议|讲话|座谈|调研|批示|届|全会|常委|岁|周年|号文|党员|代表|排名|位列|名列")
+_RANK_UNITS = {"名", "位"}
+_LABEL_AFTER = re.compile(r"^(?:梯队|俱乐部|大关|级|量级)")
+_THRESHOLD_QUALIFIERS = {"以上", "以下", "以内", "不低于", "不少于", "不超过", "至少"}
+# Abbreviations and synonyms statisticians write out (GDP is 地区生产总值 in Chinese statistics).
+_CANONICAL = (
+    (re.compile(r"^(?:GDP|国内生产总值|经济总量)(?=增速|增幅|增长|总量|规模|$)"), "地区生产总值"),
+    (re.compile(r"GDP"), "地区生产总值"),
+    (re.compile(r"规上"), "规模以上"),
+    (re.compile(r"社零(?:总额)?"), "社会消费品零售总额"),
+    (re.compile(r"固投"), "固定资产投资"),
+    (re.compile(r"^CPI"), "居民消费价格"),
+    (re.compile(r"^PPI"), "工业生产者出厂价格"),
+)
+_VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2})")
+_ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
+_GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
+_GROWTH_NAME = re.compile(r"增速|增幅|增长率|涨幅|降幅")
+_FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
+_FOLLOW_NOUN = re.compile(r"^的?((?:GDP|[\u4e00-\u9fff]){2,8}?)(?=[，,。；;、]|$)")
+_TARGET = re.compile(r"力争|目标|预计|计划|争取|确保|将")
+_COUNT_FOLLOW = re.compile(r"^[\u4e00-\u9fff]{2,16}")
+_FOLLOW_STOP = re.compile(r"(?:[和与及的为共]|实现|完成|同比|增长|下降|达到|累计|进入|正在|已经|全部|分别|均|都|也).*$")
+_ECON_FOLLOW_STOP = re.compile(r"(?:一季度|上半年|前三季度|今年|去年|全年|目前|截至).*$")
+
+
+def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
+    """Strip leading time words, places and function words; return (phrase, region, period)."""
+    region = period = None
+    for _ in range(8):
+        before = phrase
+        m = _PERIOD_PREFIX.match(phrase)
+        if m:
+            period = m.group()
+            phrase = phrase[m.end() :]
+        places = find_places(phrase[:12])
+        if places and phrase.startswith(places[0]):
+            region = places[0]
+            phrase = phrase[len(places[0]) :]
+        phrase = _LEAD.sub("", phrase, count=1)
+        if phrase == before:
+            break
+    return phrase, region, period
+
+
+def _canonical(name: str) -> str:
+    for pattern, replacement in _CANONICAL:
+        name = pattern.sub(replacement, name)
+    return name
+
+
+_GENERIC = re.compile(
+    r"^(?:涉及)?(?:总投资额?|投资额|投资|总金额|金额|总额|总面积|面积|占地面积|建筑面积|总产值|产值|总规模|规模)$"
+)
+
+
+def _generic_with_sibling(name: str, *, out_names: list[str]) -> str:
+    """``推介招商谋划项目79个，涉及投资额2894亿元``: a bare 投资额 belongs to the figure before."""
+    if _GENERIC.match(name) and out_names and not _GENERIC.match(out_names[-1]):
+        sibling = re.sub(r"(?:数量|个数)$", "", out_names[-1])
+        return sibling + re.sub(r"^涉及", "", name)
+    return name
+
+
+def _name(phrase: str) -> str:
+    """Reduce a phrase to its indicator: the noun after 的 or after the verb, canonical words."""
+    phrase = re.sub(rf"(?:{_PERIOD.pattern})", "", phrase)
+    phrase = re.sub(r"前[一二三四五六七八九十0-9]+(?:名|位)$", "", phrase)
+    if "的" in phrase:
+        head, tail = phrase.rsplit("的", 1)
+        if re.match(r"^(?:比重|占比|比例|份额|规模|总量|总额|增速|增幅|两年平均增速)", tail):
+            phrase = head + tail  # 数字经济增加值占GDP的比重: the tail alone names nothing
+        elif len(tail) >= 2:
+            phrase = tail
+    m = _VERB_CUT.match(phrase)
+    if m:
+        phrase = phrase[m.end() :]
+    phrase = phrase.replace("分别", "")
+    cut = re.sub(r"(?:也|还|则)?从.*$", "", phrase)
+    if len(cut) >= 2:
+        phrase = cut
+    phrase = _TRAIL.sub("", phrase)
+    return _canonical(phrase)
+
+
+def _phrase(segment: str, *, keep_lists: bool = False) -> tuple[str, str | None, str | None]:
+    """The indicator phrase at the end of ``segment`` (text before a number or direction word).
+
+    With ``keep_lists`` an enumeration (``汽车、电气和电子``) stays whole, for :func:`_list_names`.
+    """
+    segment = _PUNCT.sub("", segment)
+    last = (_LIST_CLAUSE_SPLIT if keep_lists else _CLAUSE_SPLIT).split(segment)[-1]
+    phrase, region, period = _strip_prefixes(last)
+    phrase = _TRAIL.sub("", phrase)
+    phrase, region2, period2 = _strip_prefixes(phrase)
+    return _name(phrase), region or region2, period or period2
+
+
+def _previous_clause_name(segment: str) -> str:
+    """For ``通用设备制造业迅猛增长，增长6309.9%``: the name in the clause before the rate's."""
+    parts = [p for p in _CLAUSE_SPLIT.split(_PUNCT.sub("", segment)) if p]
+    if len(parts) < 2:
+        return ""
+    name = _ADVERB_TAIL.sub("", parts[-2])
+    name = _name(_strip_prefixes(name)[0])
+    return name if not find_mentions(name) else ""
+
+
+_RATE_VERB = re.compile(r"(?:计划)?(完成|开工|开复工|到位|签约|竣工)")
+_ECONOMIC_CHARS = re.compile(r"[资值入润额产费口易税价售量电款政业率数品耗额金营贸储收支投利销GDP]")
+
+
+def _region_like(name: str) -> bool:
+    """A short name with no economic word (宁东, 彭阳县): a place in a list, not an indicator."""
+    return bool(name) and len(name) <= 4 and not _ECONOMIC_CHARS.search(name)
+
+
+def _last_period(text: str) -> str | None:
+    found = _PERIOD.findall(_PUNCT.sub("", text))
+    return found[-1] if found else None
+
+
+@dataclass
+class _State:
+    """What carries from one sentence to the next within an article."""
+
+    period: str | None = None
+    region: str | None = None
+    subject: str | None = None
+    sentence_names: list[str] = field(default_factory=list)
+
+    def note(self, name: str, region: str | None, period: str | None) -> None:
+        if region:
+            self.region = region
+        if period:
+            self.period = period
+        if name and not _SHARE_OR_RATE_START.match(name) and not name.startswith(("两年", "三年")):
+            self.subject = re.sub(r"(?:增速|增幅|增长率)$", "", name) or self.subject
+
+
+def extract_candidates(
+    text: str, context: ArticleContext, *, mentions: Sequence[Mention] | None = None
+) -> list[Candidate]:
+    """Candidate records of cleaned ``text``; see the module docstring."""
+    all_mentions = list(mentions) if mentions is not None else find_mentions(text)
+    state = _State(region=context.region)
+    out: list[Candidate] = []
+    i = 0
+    for sm in _SENTENCE.finditer(text):
+        s_start, s_end = sm.span()
+        sentence_mentions = []
+        while i < len(all_mentions) and all_mentions[i].span[0] < s_end:
+            if all_mentions[i].span[0] >= s_start:
+                sentence_mentions.append(all_mentions[i])
+            i += 1
+        if text[s_start:s_end].startswith(("title:", "date:")):
+            continue
+        head_end = sentence_mentions[0].span[0] if sentence_mentions else s_end
+        period = _last_period(text[s_start:head_end])
+        if period:
+            state.period = period
+        if sentence_mentions:
+            out.extend(_sentence(text, s_start, sentence_mentions, state, context))
+    return _dedupe(out, text)
+
+
+def _is_growth(m: Mention) -> bool:
+    if m.kind not in _RATE_KINDS:
+        return False
+    word = m.direction_word or ""
+    return bool(word and _GROWTH_WORDS.search(word))
+
+
+def _sentence(
+    text: str, s_start: int, mentions: list[Mention], state: _State, context: ArticleContext
+) -> list[Candidate]:
+    out: list[Candidate] = []
+    pending: list[int] = []  # indexes into out of levels still without a growth rate
+    state.sentence_names = []
+    boundary = s_start
+    k = 0
+    while k < len(mentions):
+        m = mentions[k]
+        segment = text[boundary : m.span[0]]
+        if _skip(text, m, segment):
+            boundary = m.span[1]
+            k += 1
+            continue
+        end = m.span[1]
+        if _is_growth(m):
+            run = [m]
+            while k + 1 < len(mentions) and _is_growth(mentions[k + 1]) and _glued(text, run[-1], mentions[k + 1]):
+                run.append(mentions[k + 1])
+                k += 1
+            end = run[-1].span[1]
+            out.extend(_attach_rates(text, segment, boundary, run, out, pending, state, context))
+        elif m.kind in _RATE_KINDS or m.kind in _LEVEL_KINDS or m.kind is Kind.POINTS or m.kind is Kind.BARE:
+            cand = _level(text, segment, boundary, m, state, context)
+            if cand is not None:
+                out.append(cand)
+                state.sentence_names.append(cand.indicator)
+                if cand.value is not None and m.kind in _LEVEL_KINDS | {Kind.BARE}:
+                    pending.append(len(out) - 1)
+        boundary = end
+        k += 1
+    return out
+
+
+def _in_quotes(text: str, m: Mention) -> bool:
+    before = text[max(0, m.span[0] - 8) : m.span[0]]
+    after = text[m.span[1] : m.span[1] + 8]
+    opened = max(before.rfind("“"), before.rfind("《"), before.rfind("「"))
+    closed = max(before.rfind("”"), before.rfind("》"), before.rfind("」"))
+    return opened > closed and any(q in after for q in "”》」")
+
+
+def _skip(text: str, m: Mention, segment: str) -> bool:
+    after = text[m.span[1] : m.span[1] + 8]
+    chinese = not any(ch.isdigit() for ch in m.text)
+    if m.kind is Kind.BARE and (m.scale <= 1 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
+        return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿 with no currency is too loose to report
+    threshold = m.qualifier in _THRESHOLD_QUALIFIERS and re.match(r"^的?[\u4e00-\u9fff]", after)
+    if m.kind in {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.BARE} and threshold:
+        return True  # 5000万元以上项目, 处以2万元以上罚款: a threshold, not a figure
+    if m.kind in {Kind.COUNT, Kind.PHYSICAL} and chinese and m.scale <= 1:
+        return True  # 三大, 四个, 两台: descriptive words far more often than figures
+    if m.kind is Kind.COUNT and m.scale <= 1 and m.unit in _RANK_UNITS:
+        return True
+    if _in_quotes(text, m) and m.kind not in {Kind.PERCENT, Kind.MONEY}:
+        return True  # “开放十条”, “3千亿梯队”: names, not figures
+    return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
+
+
+def _glued(text: str, a: Mention, b: Mention) -> bool:
+    return bool(re.fullmatch(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*", text[a.span[1] : b.span[0]]))
+
+
+def _qualifier(m: Mention, segment: str) -> str | None:
+    target = _TARGET.search(segment)
+    if target:
+        return "预计" if target.group() == "预计" else "目标"
+    return m.qualifier
+
+
+def _with_subject(name: str, state: _State) -> str:
+    if (not name or _SHARE_OR_RATE_START.match(name)) and state.subject and not name.startswith(state.subject):
+        return state.subject + name
+    return name
+
+
+def _level(
+    text: str, segment: str, seg_start: int, m: Mention, state: _State, context: ArticleContext
+) -> Candidate | None:
+    phrase, region, period = _phrase(segment)
+    after = _PUNCT.sub("", text[m.span[1] : m.span[1] + 20])
+    growth: float | None = None
+    value: float | None = m.value
+    unit: str | None = m.unit or None
+    if m.kind in {Kind.PERCENT, Kind.TENTHS}:
+        follow = _FOLLOW_GROWTH.match(after)
+        pct = m.value * 10 if m.kind is Kind.TENTHS else m.value
+        share_of = re.match(r"^的((?:GDP|[\u4e00-\u9fff]){2,6}?)(?=[，,。；;、]|$)", after)
+        if follow:  # 14.3%的GDP增速, 6%的经济增长目标; 实现38.6%的增长
+            own = _name(follow.group(1))
+            phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else ""
+            growth, value, unit = pct, None, None
+        elif share_of and len(phrase) <= 4:  # 以5%的能耗产出了6.4%的GDP
+            phrase = _canonical(share_of.group(1)) + "占比"
+        elif verb := _RATE_VERB.fullmatch(_PUNCT.sub("", _CLAUSE_SPLIT.split(segment)[-1])):
+            base = state.sentence_names[-1] if state.sentence_names else state.subject or ""
+            phrase = base + verb.group(1) + "率"  # 计划投资232亿元，完成63.5%: a completion rate
+        elif _GROWTH_NAME.search(phrase) or (not phrase and state.subject and m.direction_word is None
+                                              and _GROWTH_NAME.search(segment)):  # fmt: skip
+            growth, value, unit = pct, None, None  # 增速从4.7%下降到3.8%: levels of a growth rate
+    elif m.kind is Kind.POINTS and m.direction_word and not phrase.endswith(m.direction_word):
+        phrase += m.direction_word
+    elif m.kind in {Kind.COUNT, Kind.BARE} or (m.kind is Kind.MONEY and (len(phrase) < 2 or after.startswith("的"))):
+        follow_name = _following_noun(text, m.span[1], money=m.kind is Kind.MONEY)
+        ends_with_list = segment.rstrip().endswith(("的", "等"))
+        if follow_name and (len(phrase) <= 4 or ends_with_list):
+            phrase = (phrase if len(phrase) <= 4 and not ends_with_list else "") + follow_name
+    phrase = _with_subject(phrase, state)
+    if m.kind is Kind.POINTS and len(phrase) <= 4 and state.subject:
+        phrase = state.subject + phrase
+    if len(phrase) < 2 or find_mentions(phrase):
+        return None
+    phrase = _generic_with_sibling(_canonical(phrase), out_names=state.sentence_names)
+    state.note(phrase, region, period)
+    return Candidate(
+        indicator=phrase,
+        value=value,
+        unit=unit,
+        growth_pct=growth,
+        span=(_clause_start(text, seg_start, m.span[0]), m.span[1]),
+        qualifier=_qualifier(m, segment),
+        region=region or state.region or context.region,
+        period=resolve_period(period or state.period, context),
+    )
+
+
+def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:
+    after = _PUNCT.sub("", text[pos : pos + 24])
+    m = (_FOLLOW_NOUN if money else _COUNT_FOLLOW).match(after)
+    if not m:
+        return None
+    noun = _ECON_FOLLOW_STOP.sub("", m.group(1) if money else m.group())
+    if not money:
+        noun = (noun[:2] + _FOLLOW_STOP.sub("", noun[2:]))[:10]
+    noun = _TRAIL.sub("", noun)
+    return _canonical(noun) if len(noun) >= 2 else None
+
+
+def _clause_start(text: str, seg_start: int, number_start: int) -> int:
+    """Where the evidence starts: the clause holding the phrase, within the segment."""
+    segment = text[seg_start:number_start]
+    cut = max(segment.rfind(ch) for ch in "，,：:（(")
+    return seg_start + cut + 1 if cut >= 0 else seg_start
+
+
+def _attach_rates(
+    text: str,
+    segment: str,
+    seg_start: int,
+    run: list[Mention],
+    out: list[Candidate],
+    pending: list[int],
+    state: _State,
+    context: ArticleContext,
+) -> list[Candidate]:
+    """Give the rates of ``run`` to pending levels, or make records of their own."""
+    word = run[0].direction_word or ""
+    cut = segment.rfind(word) if word else -1
+    before_word = segment[:cut] if cut >= 0 else segment
+    last_clause = _PUNCT.sub("", _CLAUSE_SPLIT.split(before_word)[-1])
+    comparison_only = bool(_COMPARISON_ONLY.match(_strip_prefixes(last_clause)[0]))
+    if comparison_only and pending and (len(run) == 1 or len(pending) >= len(run)):
+        targets = pending[-len(run) :]
+        for idx, rate in zip(targets, run, strict=True):
+            cand = out[idx]
+            out[idx] = replace(cand, growth_pct=_as_pct(rate), span=(cand.span[0], max(cand.span[1], rate.span[1])))
+            pending.remove(idx)
+        return []
+    own, region, period = _phrase(before_word, keep_lists=len(run) > 1)
+    if not own or _region_like(own):
+        own = _previous_clause_name(before_word)
+    records = []
+    if _region_like(own):
+        own = ""
+    for rate, name in zip(run, _list_names(own, len(run)), strict=True):
+        if rate.kind is Kind.MULTIPLE:  # 增长2.5倍 standing alone: a multiple, written as such
+            multiple = _level(text, segment, seg_start, replace(rate, direction_word=None), state, context)
+            if multiple is not None:
+                records.append(replace(multiple, indicator=_with_subject(name, state) if name else multiple.indicator))
+            continue
+        indicator = name
+        if re.match(r"^(?:两年|三年|年)?平均", indicator or "x") and state.subject:
+            indicator = state.subject + indicator + ("" if _GROWTH_NAME.search(indicator) else "增速")
+        indicator = _with_subject(indicator, state)
+        if len(indicator) < 2:
+            continue
+        state.note(name, region, period)
+        records.append(
+            Candidate(
+                indicator=_canonical(indicator),
+                value=None,
+                unit=None,
+                growth_pct=_as_pct(rate),
+                span=(_clause_start(text, seg_start, rate.span[0]), rate.span[1]),
+                qualifier=_qualifier(rate, segment),
+                region=region or state.region or context.region,
+                period=resolve_period(period or state.period, context),
+            )
+        )
+    return records
+
+
+def _as_pct(rate: Mention) -> float:
+    sign = -1 if rate.direction < 0 else 1
+    if rate.kind is Kind.TENTHS:
+        return abs(rate.value) * 10 * sign
+    if rate.kind is Kind.MULTIPLE:
+        return abs(rate.value) * 100 * sign
+    return rate.signed_value
+
+
+def _list_names(phrase: str, n: int) -> list[str]:
+    """``化工、汽车制造、电子信息等重点行业产值`` with 3 rates -> one name per rate."""
+    if n == 1:
+        return [phrase]
+    head = re.sub(r"等.*$", "", phrase)
+    tail_m = re.search(r"等(?:重点)?(?:行业|产业|领域)?(.*)$", phrase)
+    tail = tail_m.group(1) if tail_m else ""
+    parts = [p for p in re.split(r"[、和及与]", head) if p]
+    if len(parts) != n:
+        return [phrase] * n
+    if not tail_m and n > 1:
+        # The shared tail is glued to the last item: 汽车、电气和电力累计增速 -> 电力 + 累计增速.
+        width = max(2, round(sum(len(p) for p in parts[:-1]) / (n - 1)))
+        parts[-1], tail = parts[-1][:width], parts[-1][width:]
+    tail = re.sub(r"(?:累计|同比|分别)?(?:增速|增幅|增长|同比)?$", "", tail)
+    return [p + tail for p in parts]
+
+
+def _dedupe(cands: list[Candidate], text: str) -> list[Candidate]:
+    """Drop title candidates whose figure the body states again under a similar name."""
+    seen: set[tuple[str, float | None, str | None, float | None]] = set()
+    unique = []
+    for cand in cands:
+        key = (cand.indicator, cand.value, cand.unit, cand.growth_pct)
+        if key not in seen:  # the same fact stated twice
+            seen.add(key)
+            unique.append(cand)
+    cands = unique
+    title_end = text.find("\n")
+    if title_end < 0:
+        return cands
+    body = [c for c in cands if c.span[0] >= title_end]
+    keep = []
+    for cand in cands:
+        if cand.span[0] < title_end and any(
+            _same_numbers(cand, b) and dice(cand.indicator, b.indicator) >= 0.3 for b in body
+        ):
+            continue
+        keep.append(cand)
+    return keep
+
+
+def _same_numbers(a: Candidate, b: Candidate) -> bool:
+    return a.value == b.value and a.unit == b.unit and a.growth_pct == b.growth_pct
+
+
+class RulesBackend:
+    """The offline default: :func:`extract_candidates` as claims, evidence = the cleaned span."""
+
+    name = "rules"
+
+    def propose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
+        claims = tuple(
+            Claim(
+                indicator=c.indicator,
+                value=c.value,
+                unit=c.unit,
+                growth_pct=c.growth_pct,
+                evidence=cleaned.text[c.span[0] : c.span[1]],
+                region=c.region,
+                period=c.period,
+                qualifier=c.qualifier,
+            )
+            for c in extract_candidates(cleaned.text, context)
+        )
+        return Proposal(claims=claims, meta={"backend": self.name, "model": None, "prompt_hash": None})

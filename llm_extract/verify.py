@@ -1,0 +1,399 @@
+"""Typed verification: is every number of a claim written in the source, as that figure?
+
+A number is *verified* when a mention of the source (:func:`llm_extract.numbers.find_mentions`
+over the cleaned text) has the same value after scaling, the same kind, the same currency and,
+for growth, a direction word that agrees with the sign. When the claim carries evidence, the
+evidence must itself be in the source (compared with punctuation and white space ignored, digits
+exact) and the numbers must lie inside it; the evidence, or its sentence, must also name the
+indicator (its words, or an abbreviation such as 规上 for 规模以上). Without evidence, the
+level and the growth must stand in one sentence.
+
+Every number gets a :class:`~llm_extract.types.NumberCheck` with a verdict and, when verified,
+its raw span; a claim is verified only if all its numbers are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from llm_extract.cleaning import strip_pinyin, to_simplified
+from llm_extract.numbers import find_mentions, parse_unit, to_ascii_digits
+from llm_extract.types import Claim, Cleaned, Kind, Mention, NumberCheck, Verdict, Verification
+
+__all__ = ["Source", "indicator_supported", "verify"]
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# Characters ignored when comparing evidence with the source; digits and 。 boundaries stay exact.
+_IGNORABLE = re.compile(r"[\s\u3000\"'“”‘’「」『』《》〈〉()（）\[\]【】,，、:：·•…\-—–~～*]")
+_ABBREVIATIONS = {
+    "规上": "规模以上",
+    "社零": "社会消费品零售总额",
+    "固投": "固定资产投资",
+    "外贸": "进出口",
+    "GDP": "地区生产总值",
+    "生产总值": "GDP",
+    "工业增加值": "工业",
+    "社消零": "社会消费品零售总额",
+    "进出口": "外贸",
+    "一般公共预算收入": "财政收入",
+    "经济总量": "地区生产总值",
+}
+_GENERIC = re.compile(r"(总额|总量|数量|金额|规模|增速|增长率|增长|同比|比重|占比|全年|累计|完成|实现|情况)")
+
+
+_FULL_STOP = re.compile(r"[。！？!?]")
+
+
+def _after_last_stop(text: str, lo: int, hi: int) -> int:
+    """Offset just after the last full stop in ``text[lo:hi]``, or ``lo``."""
+    return max(text.rfind(ch, lo, hi) + 1 for ch in "。！？!?") or lo
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A cleaned source with its mentions and sentence bounds, computed once."""
+
+    cleaned: Cleaned
+    mentions: tuple[Mention, ...]
+    sentences: tuple[tuple[int, int], ...]
+    normalised: str
+    norm_index: tuple[int, ...]
+
+    @classmethod
+    def of(cls, cleaned: Cleaned) -> Source:
+        text = cleaned.text
+        mentions = tuple(m for m in find_mentions(text) if not cleaned.is_unreliable(*m.span))
+        bounds: list[tuple[int, int]] = []
+        start = 0
+        for m in _SENTENCE_END.finditer(text):
+            bounds.append((start, m.end()))
+            start = m.end()
+        if start < len(text):
+            bounds.append((start, len(text)))
+        normalised, index = _normalise(text)
+        return cls(cleaned, mentions, tuple(bounds), normalised, tuple(index))
+
+    def context_of(self, scope: tuple[int, int]) -> str:
+        """The text naming what ``scope`` is about: its sentences and one either side.
+
+        Sentences end at 。！？ here (not ；), and the window stays inside the paragraph: a
+        sentence such as ``其中，北京上涨0.1%`` names its indicator in the sentence before.
+        """
+        text = self.cleaned.text
+        para_start = text.rfind("\n", 0, scope[0]) + 1
+        para_end = text.find("\n", scope[1])
+        para_end = len(text) if para_end < 0 else para_end
+        start, end = scope
+        for _ in range(2):
+            start = max(para_start, _after_last_stop(text, para_start, max(para_start, start - 1)))
+        for _ in range(2):
+            m = _FULL_STOP.search(text, min(end, para_end), para_end)
+            end = m.end() if m else para_end
+        return text[start:end]
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= pos < end:
+                return start, end
+        return 0, len(self.cleaned.text)
+
+    def locate(self, evidence: str) -> list[tuple[int, int]]:
+        """Cleaned spans where ``evidence`` stands, ignoring punctuation and white space."""
+        needle, _ = _normalise(_simplify(evidence))
+        if not needle:
+            return []
+        spans = []
+        pos = self.normalised.find(needle)
+        while pos >= 0:
+            start = self.norm_index[pos]
+            end = self.norm_index[pos + len(needle) - 1] + 1
+            spans.append((start, end))
+            pos = self.normalised.find(needle, pos + 1)
+        return spans
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    ascii_text = to_ascii_digits(text)
+    chars: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(ascii_text):
+        if ch == "." and 0 < i < len(ascii_text) - 1 and ascii_text[i - 1].isdigit() and ascii_text[i + 1].isdigit():
+            pass  # a decimal point is part of the number
+        elif _IGNORABLE.match(ch) or ch == ".":
+            continue
+        chars.append(ch.lower())
+        index.append(i)
+    return "".join(chars), index
+
+
+def _simplify(text: str) -> str:
+    return to_simplified(strip_pinyin(text).text).text
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def indicator_supported(indicator: str, text: str) -> bool:
+    """Whether ``text`` names ``indicator``: a shared word, or a known abbreviation of it."""
+    name = _simplify(indicator).strip()
+    if not name:
+        return False
+    candidates = {name, _GENERIC.sub("", name)}
+    for short, long in _ABBREVIATIONS.items():
+        for c in list(candidates):
+            if long in c:
+                candidates.add(c.replace(long, short))
+            if short in c:
+                candidates.add(c.replace(short, long))
+    target = _bigrams(to_ascii_digits(text).upper())
+    for c in candidates:
+        c = c.upper()
+        if len(c) == 1 and c in text:
+            return True
+        grams = _bigrams(c)
+        if grams and (grams & target):
+            return True
+    return False
+
+
+def _close(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def _level_verdict(value: float, unit: str | None, m: Mention) -> Verdict:
+    """How a mention compares with a claimed level (VERIFIED when it is the same figure)."""
+    parsed = parse_unit(unit)
+    if parsed is None:
+        return Verdict.UNPARSABLE_UNIT
+    values = [m.value] if m.high is None else [m.value, m.high]
+    same_written = any(_close(abs(value), abs(v)) for v in values)
+    same_base = any(_close(abs(value) * parsed.scale, abs(v) * m.scale) for v in values)
+    if parsed.kind is Kind.BARE and not unit:
+        return Verdict.VERIFIED if same_written or same_base else Verdict.NOT_IN_SOURCE
+    if {parsed.kind, m.kind} == {Kind.PERCENT, Kind.TENTHS}:
+        tenths, percent = (m.value, value) if m.kind is Kind.TENTHS else (value, m.value)
+        return Verdict.VERIFIED if _close(abs(tenths) * 10, abs(percent)) else Verdict.NOT_IN_SOURCE
+    if not (same_written or same_base):
+        return Verdict.NOT_IN_SOURCE
+    if m.kind is Kind.BARE and m.scale > 1 and parsed.kind is Kind.COUNT and same_base:
+        return Verdict.VERIFIED  # "4万游客": the noun after the scale is the unit
+    if parsed.kind is not m.kind:
+        return Verdict.KIND_MISMATCH
+    if parsed.kind is Kind.MONEY and parsed.currency != m.currency:
+        return Verdict.CURRENCY_MISMATCH if same_base else Verdict.UNIT_MISMATCH
+    if not same_base:
+        return Verdict.UNIT_MISMATCH
+    mention_unit = parse_unit(m.unit)
+    countable = parsed.kind in {Kind.AREA, Kind.PHYSICAL, Kind.COUNT} and mention_unit is not None
+    if countable and mention_unit is not None and parsed.word not in {mention_unit.word, "个", ""}:
+        return Verdict.UNIT_MISMATCH  # 万吨 vs 万辆; a generic 个 stands for any count word
+    return Verdict.VERIFIED
+
+
+def _growth_verdict(growth: float, m: Mention) -> Verdict:
+    if m.kind is Kind.TENTHS:
+        magnitude = abs(m.value) * 10
+    elif m.kind is Kind.MULTIPLE and m.direction > 0:
+        magnitude = abs(m.value) * 100  # 增长了一倍: +100%
+    elif m.kind in {Kind.PERCENT, Kind.POINTS}:
+        magnitude = abs(m.value)
+    else:
+        return Verdict.NOT_IN_SOURCE
+    if not _close(abs(growth), magnitude):
+        return Verdict.NOT_IN_SOURCE
+    if m.kind is Kind.POINTS:
+        return Verdict.KIND_MISMATCH
+    if (growth < 0) != (m.direction < 0) and growth != 0:
+        return Verdict.SIGN_MISMATCH
+    return Verdict.VERIFIED
+
+
+_PRIORITY = [
+    Verdict.VERIFIED,
+    Verdict.SIGN_MISMATCH,
+    Verdict.CURRENCY_MISMATCH,
+    Verdict.UNIT_MISMATCH,
+    Verdict.KIND_MISMATCH,
+    Verdict.UNPARSABLE_UNIT,
+    Verdict.NOT_IN_SOURCE,
+]
+
+
+def _best(verdicts: Iterable[tuple[Verdict, Mention]]) -> tuple[Verdict, Mention | None]:
+    best: tuple[Verdict, Mention | None] = (Verdict.NOT_IN_SOURCE, None)
+    for verdict, mention in verdicts:
+        if _PRIORITY.index(verdict) < _PRIORITY.index(best[0]):
+            best = (verdict, mention)
+    return best
+
+
+_REASONS = {
+    Verdict.NOT_IN_SOURCE: "原文中没有{figure}这个数字",
+    Verdict.NOT_IN_EVIDENCE: "{figure}出现在原文别处，但不在所引证据句中，可能张冠李戴",
+    Verdict.EVIDENCE_NOT_IN_SOURCE: "所引证据不是原文中的原句",
+    Verdict.UNIT_MISMATCH: "原文中的{figure}单位或数量级不同（如亿与万）",
+    Verdict.CURRENCY_MISMATCH: "原文中该金额的币种不同（如元与美元）",
+    Verdict.SIGN_MISMATCH: "原文中{figure}的方向相反（增长与下降）",
+    Verdict.KIND_MISMATCH: "原文中的{figure}是另一类数字（如%与个百分点）",
+    Verdict.UNRELIABLE_SOURCE: "原文此处已损坏，不能据此核实{figure}",
+    Verdict.UNPARSABLE_UNIT: "无法识别单位“{unit}”",
+}
+
+
+def _reason(verdict: Verdict, figure: str, unit: str | None, nearby: Sequence[str]) -> str:
+    if verdict is Verdict.VERIFIED:
+        return "原文写有此数"
+    text = _REASONS[verdict].format(figure=figure, unit=unit or "")
+    if nearby:
+        text += "；附近原文中的数字有：" + "、".join(nearby)
+    return text
+
+
+def _nearby(source: Source, scope: tuple[int, int], kinds: set[Kind], limit: int = 6) -> tuple[str, ...]:
+    found = [m.text for m in source.mentions if scope[0] <= m.span[0] < scope[1] and m.kind in kinds]
+    return tuple(dict.fromkeys(found))[:limit]
+
+
+def _in_scope(m: Mention, scope: tuple[int, int]) -> bool:
+    return scope[0] <= m.span[0] and m.span[1] <= scope[1] + 1
+
+
+def _check_number(
+    source: Source,
+    field: str,
+    claimed: float,
+    unit: str | None,
+    scope: tuple[int, int] | None,
+) -> tuple[Verdict, Mention | None]:
+    """Best verdict for one number within ``scope`` (None: the whole text)."""
+    if field == "growth_pct":
+        pairs = ((_growth_verdict(claimed, m), m) for m in source.mentions)
+    else:
+        pairs = ((_level_verdict(claimed, unit, m), m) for m in source.mentions)
+    pairs_list = list(pairs)
+    if scope is None:
+        return _best(pairs_list)
+    inside = _best((v, m) for v, m in pairs_list if _in_scope(m, scope))
+    if inside[0] is Verdict.VERIFIED:
+        return inside
+    anywhere = _best(pairs_list)
+    if anywhere[0] is Verdict.VERIFIED:
+        return Verdict.NOT_IN_EVIDENCE, anywhere[1]
+    return inside if inside[1] is not None else anywhere
+
+
+def _figure(claimed: float, unit: str | None, field: str) -> str:
+    number = f"{claimed:g}"
+    return f"“{number}%”（增速）" if field == "growth_pct" else f"“{number}{unit or ''}”"
+
+
+def _numbers(claim: Claim) -> list[tuple[str, float, str | None]]:
+    out: list[tuple[str, float, str | None]] = []
+    if claim.value is not None:
+        out.append(("value", float(claim.value), claim.unit))
+    if claim.growth_pct is not None:
+        out.append(("growth_pct", float(claim.growth_pct), "%"))
+    return out
+
+
+def verify(claim: Claim, source: Source | Cleaned, *, check_indicator: bool = True) -> Verification:
+    """Check every number of ``claim`` against ``source``; see the module docstring."""
+    src = source if isinstance(source, Source) else _source(source)
+    numbers = _numbers(claim)
+    if not numbers:
+        return Verification(checks=(), problems=("记录中没有任何数字",))
+    scopes: list[tuple[int, int]] = []
+    if claim.evidence and claim.evidence.strip():
+        scopes = src.locate(claim.evidence)
+    if claim.evidence and claim.evidence.strip() and not scopes:
+        relocated = _relocate(src, claim, numbers) if check_indicator else None
+        if relocated is None:
+            checks = tuple(
+                NumberCheck(f, v, Verdict.EVIDENCE_NOT_IN_SOURCE, _reason(Verdict.EVIDENCE_NOT_IN_SOURCE, "", u, ()))
+                for f, v, u in numbers
+            )
+            return Verification(checks=checks)
+        scopes = [relocated]
+    if not scopes:
+        scopes = _sentence_scopes(src, numbers)
+    best: Verification | None = None
+    for scope in scopes:
+        result = _verify_in(src, claim, numbers, scope, check_indicator=check_indicator)
+        if result.verified:
+            return result
+        if best is None:
+            best = result
+    assert best is not None
+    return best
+
+
+def _sentence_scopes(src: Source, numbers: list[tuple[str, float, str | None]]) -> list[tuple[int, int]]:
+    """Without evidence: the sentences holding the claim's first number, else the whole text."""
+    field, claimed, unit = numbers[0]
+    scopes = []
+    for m in src.mentions:
+        verdict = _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
+        if verdict is Verdict.VERIFIED:
+            scopes.append(src.sentence_of(m.span[0]))
+    return list(dict.fromkeys(scopes)) or [(0, len(src.cleaned.text))]
+
+
+def _relocate(src: Source, claim: Claim, numbers: list[tuple[str, float, str | None]]) -> tuple[int, int] | None:
+    """A sentence holding all the claim's numbers and naming its indicator, if exactly one does."""
+    found = []
+    for scope in _sentence_scopes(src, numbers):
+        result = _verify_in(src, claim, numbers, scope, check_indicator=True)
+        if result.verified:
+            found.append(scope)
+    return found[0] if len(found) == 1 else None
+
+
+def _verify_in(
+    src: Source,
+    claim: Claim,
+    numbers: list[tuple[str, float, str | None]],
+    scope: tuple[int, int],
+    *,
+    check_indicator: bool,
+) -> Verification:
+    checks: list[NumberCheck] = []
+    spans: list[tuple[int, int]] = []
+    for field, claimed, unit in numbers:
+        verdict, mention = _check_number(src, field, claimed, unit, scope)
+        kinds = {Kind.PERCENT, Kind.POINTS} if field == "growth_pct" else set(Kind)
+        near = () if verdict is Verdict.VERIFIED else _nearby(src, scope, kinds)
+        raw_span = None
+        if verdict is Verdict.VERIFIED and mention is not None:
+            spans.append(mention.span)
+            raw_span = src.cleaned.to_raw(*mention.span)
+        reason = _reason(verdict, _figure(claimed, unit, field), unit, near)
+        checks.append(NumberCheck(field, claimed, verdict, reason, raw_span, near))
+    problems: list[str] = []
+    if check_indicator and all(c.verdict is Verdict.VERIFIED for c in checks):
+        context = src.context_of(scope)
+        if not indicator_supported(claim.indicator, context):
+            problems.append(f"证据及其所在句中没有指标“{claim.indicator}”的字样，数字可能属于别的指标")
+    ev_start = min([scope[0], *(s for s, _ in spans)]) if claim.evidence else min(s for s, _ in spans or [scope])
+    ev_end = max([scope[1], *(e for _, e in spans)]) if claim.evidence else max(e for _, e in spans or [scope])
+    raw_span = src.cleaned.to_raw(ev_start, ev_end)
+    return Verification(
+        checks=tuple(checks),
+        span=raw_span,
+        evidence=src.cleaned.raw[raw_span[0] : raw_span[1]],
+        problems=tuple(problems),
+    )
+
+
+_LAST: list[Source] = []
+
+
+def _source(cleaned: Cleaned) -> Source:
+    """The :class:`Source` of ``cleaned``; the last one is kept, as claims come per article."""
+    if _LAST and _LAST[0].cleaned is cleaned:
+        return _LAST[0]
+    _LAST[:] = [Source.of(cleaned)]
+    return _LAST[0]

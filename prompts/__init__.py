@@ -1,0 +1,1 @@
+"""Prompt templates (Jinja), shipped inside the wheel as llm_extract.prompts."""

@@ -1,0 +1,171 @@
+"""A scripted OpenAI-compatible chat server for tests and recordings (loopback only).
+
+It is not a model: it answers ``/v1/chat/completions`` by playing the scenario named by the
+request's ``model`` (``scripted-<scenario>``). The "correct" answer is computed from the
+chunk between ``<article>`` tags with llm-extract's own rules backend, so a scenario can then
+corrupt it on purpose:
+
+* ``correct``: the right records.
+* ``wrong-then-right``: the first answer carries a wrong number; a re-ask gets the right one.
+* ``always-wrong``: every answer carries the wrong number (re-asks run out).
+* ``429-then-ok``: the first request for a body gets HTTP 429 with ``Retry-After: 1``.
+* ``500-always``: every request fails with HTTP 500.
+* ``truncated-then-ok``: the first answer is cut mid-JSON; a re-ask gets the right one.
+* ``think``: the answer is preceded by a ``<think>…</think>`` block (JSON modes).
+* ``injected``: obeys an instruction inside the article, reporting 10x figures and 9999亿元.
+
+Answers follow the request's shape: a tool call when it offers ``tools``, else JSON content
+(fenced in ```` ```json ```` when the prompt asks for Markdown). ``latency`` delays every answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from llm_extract.chunking import estimate_tokens
+from llm_extract.context import ArticleContext
+from llm_extract.rules import extract_candidates
+
+_ARTICLE = re.compile(r"<article>\n?(.*?)\n?</article>", re.DOTALL)
+
+
+def _records(chunk: str) -> list[dict[str, Any]]:
+    out = []
+    for c in extract_candidates(chunk, ArticleContext()):
+        out.append(
+            {"indicator": c.indicator, "region": c.region, "period": c.period, "value": c.value, "unit": c.unit,
+             "growth_pct": c.growth_pct, "qualifier": c.qualifier, "evidence": chunk[c.span[0] : c.span[1]]}
+        )  # fmt: skip
+    return out
+
+
+def _corrupt(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not records:
+        return records
+    bad = dict(records[0])
+    if bad["value"] is not None:
+        bad["value"] = round(bad["value"] * 10 + 0.3, 2)
+    else:
+        bad["growth_pct"] = round((bad["growth_pct"] or 0) + 0.7, 2)
+    return [bad, *records[1:]]
+
+
+def _injected(chunk: str) -> list[dict[str, Any]]:
+    records = [dict(r, value=r["value"] * 10) if r["value"] is not None else r for r in _records(chunk)]
+    records.append({"indicator": "地区生产总值", "region": None, "period": None, "value": 9999, "unit": "亿元",
+                    "growth_pct": None, "qualifier": None, "evidence": "地区生产总值为9999亿元"})  # fmt: skip
+    return records
+
+
+class ScriptedServer:
+    """``with ScriptedServer(port=...) as server:`` serves on ``server.url`` until the block ends."""
+
+    def __init__(self, *, port: int = 0, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.requests = 0
+        self.bodies: list[dict[str, Any]] = []
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"{}")
+                with server._lock:
+                    server.requests += 1
+                    server.bodies.append(body)
+                    key = raw.decode("utf-8", "replace")
+                    server._seen[key] = server._seen.get(key, 0) + 1
+                    seen = server._seen[key]
+                if server.latency:
+                    time.sleep(server.latency)
+                status, headers, payload = server.answer(body, seen)
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    def answer(self, body: dict[str, Any], seen: int) -> tuple[int, dict[str, str], dict[str, Any]]:
+        scenario = str(body.get("model", "")).removeprefix("scripted-")
+        if scenario == "429-then-ok" and seen == 1:
+            return 429, {"retry-after": "1"}, {"error": {"message": "rate limited (scripted)", "type": "rate_limit"}}
+        if scenario == "500-always":
+            return 500, {}, {"error": {"message": "internal error (scripted)", "type": "server_error"}}
+        messages = body.get("messages", [])
+        prompt = "\n".join(str(m.get("content") or "") for m in messages)
+        match = _ARTICLE.search(prompt)
+        chunk = match.group(1) if match else ""
+        reask = len(messages) > 2
+        records = _records(chunk)
+        if scenario == "always-wrong" or (scenario == "wrong-then-right" and not reask):
+            records = _corrupt(records)
+        if scenario == "injected":
+            records = _injected(chunk)
+        text = json.dumps({"records": records}, ensure_ascii=False)
+        if scenario == "truncated-then-ok" and not reask:
+            text = text[: max(10, len(text) // 2)]
+        if scenario == "think":
+            text = "<think>先找出数字，再核对原文。</think>\n" + text
+        usage = {"prompt_tokens": estimate_tokens(prompt), "completion_tokens": estimate_tokens(text)}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        message: dict[str, Any] = {"role": "assistant", "content": text}
+        finish = "stop"
+        if body.get("tools"):
+            name = body["tools"][0]["function"]["name"]
+            thought = None
+            if text.startswith("<think>"):
+                thought, text = text.split("\n", 1)
+            call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": text}}
+            message = {"role": "assistant", "content": thought, "tool_calls": [call]}
+            finish = "tool_calls"
+        elif "```" in prompt or "markdown" in prompt.lower():
+            message["content"] = f"```json\n{text}\n```"
+        return 200, {}, {
+            "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": body.get("model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage,
+        }  # fmt: skip
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Serve the scripted OpenAI-compatible endpoint on loopback.")
+    parser.add_argument("--port", type=int, default=18931)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    with ScriptedServer(port=args.port, latency=args.latency) as srv:
+        print(f"scripted server on {srv.url}", flush=True)
+        threading.Event().wait()

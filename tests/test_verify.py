@@ -1,0 +1,136 @@
+"""Typed verification: every number gets a verdict; wrong figures are rejected with a reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from llm_extract.cleaning import clean
+from llm_extract.types import Claim, Verdict
+from llm_extract.verify import Source, indicator_supported, verify
+
+TEXT = (
+    "今年一季度,大连甘井子区完成固定资产投资68.6亿元,同比增长11.0%。"
+    "全区引进外资3000万美元。该区145个项目开工。社会消费品零售总额下降3.5%。"
+    "规上工业增加值增速5.3%,高于全市2.1个百分点。"
+)
+SOURCE = Source.of(clean(TEXT))
+
+# claim -> verdicts per number (value first, then growth)
+CASES = [
+    (Claim("固定资产投资", 68.6, "亿元", 11.0), [Verdict.VERIFIED, Verdict.VERIFIED]),
+    (Claim("固定资产投资", 6860, "百万元", None), [Verdict.VERIFIED]),
+    (Claim("固定资产投资", 68.7, "亿元", None), [Verdict.NOT_IN_SOURCE]),
+    (Claim("固定资产投资", 68.6, "万元", None), [Verdict.UNIT_MISMATCH]),
+    (Claim("固定资产投资", 68.6, "亿美元", None), [Verdict.CURRENCY_MISMATCH]),
+    (Claim("固定资产投资", 68.6, "万美元", None), [Verdict.UNIT_MISMATCH]),
+    (Claim("外资", 3000, "万元", None), [Verdict.CURRENCY_MISMATCH]),
+    (Claim("外资", 3000, "万美元", None), [Verdict.VERIFIED]),
+    (Claim("固定资产投资", None, None, -11.0), [Verdict.SIGN_MISMATCH]),
+    (Claim("社会消费品零售总额", None, None, -3.5), [Verdict.VERIFIED]),
+    (Claim("社会消费品零售总额", None, None, 3.5), [Verdict.SIGN_MISMATCH]),
+    (Claim("规模以上工业增加值", None, None, 2.1), [Verdict.KIND_MISMATCH]),
+    (Claim("规模以上工业增加值", 5.3, "个百分点", None), [Verdict.KIND_MISMATCH]),
+    (Claim("项目", 45, "亿元", None), [Verdict.NOT_IN_SOURCE]),
+    (Claim("项目", 145, "个", None), [Verdict.VERIFIED]),
+    (Claim("项目", 145, "亿元", None), [Verdict.KIND_MISMATCH]),
+]
+
+
+@pytest.mark.parametrize(("claim", "verdicts"), CASES, ids=[f"{c.value}{c.unit}/{c.growth_pct}" for c, _ in CASES])
+def test_verdicts(claim, verdicts):
+    result = verify(claim, SOURCE)
+    assert [c.verdict for c in result.checks] == verdicts
+    assert result.verified == all(v is Verdict.VERIFIED for v in verdicts)
+
+
+def test_verified_span_points_into_raw_text():
+    raw = "（大連新聞）一季度完成到位內資729.4億元,同比增長24.3%。"
+    result = verify(Claim("到位内资", 729.4, "亿元", 24.3, evidence="完成到位内资729.4亿元,同比增长24.3%"), clean(raw))
+    assert result.verified
+    assert raw[result.span[0] : result.span[1]] == result.evidence == "完成到位內資729.4億元,同比增長24.3%"
+    value_check = result.checks[0]
+    assert raw[value_check.span[0] : value_check.span[1]] == "729.4億元"
+
+
+def test_evidence_not_in_source_is_rejected_unless_the_figure_is_relocated():
+    invented = verify(Claim("进出口总额", 68.6, "亿元", None, evidence="进出口总额68.6亿元"), SOURCE)
+    assert not invented.verified
+    assert invented.checks[0].verdict is Verdict.EVIDENCE_NOT_IN_SOURCE
+    # A misquoted but true figure is found again next to its indicator words; the real sentence is reported.
+    misquoted = verify(Claim("固定资产投资", 68.6, "亿元", None, evidence="完成固定资产投资68.6亿元,比去年多"), SOURCE)
+    assert misquoted.verified
+    assert misquoted.evidence.startswith("今年一季度,大连甘井子区完成固定资产投资68.6亿元")
+
+
+def test_evidence_matches_with_punctuation_and_spaces_ignored():
+    result = verify(
+        Claim("固定资产投资", 68.6, "亿元", 11.0, evidence="完成固定资产投资 68.6亿元，同比增长11.0％"), SOURCE
+    )
+    assert result.verified
+
+
+def test_binding_error_growth_of_another_figure_is_rejected():
+    """A true level given the rate the text states for another figure, with its own evidence."""
+    claim = Claim("规模以上工业增加值", None, None, 11.0, evidence="规上工业增加值增速5.3%")
+    result = verify(claim, SOURCE)
+    assert not result.verified
+    assert result.checks[0].verdict is Verdict.NOT_IN_EVIDENCE
+    assert "5.3%" in result.checks[0].reason  # the re-ask names the figure that is there
+
+
+def test_evidence_that_names_another_indicator_is_rejected():
+    claim = Claim("出口总额", 68.6, "亿元", None, evidence="固定资产投资68.6亿元")
+    result = verify(claim, SOURCE)
+    assert not result.verified
+    assert "出口总额" in result.reasons[0]
+
+
+def test_without_evidence_level_and_growth_must_share_a_sentence():
+    assert verify(Claim("固定资产投资", 68.6, "亿元", 11.0), SOURCE).verified
+    assert not verify(Claim("固定资产投资", 68.6, "亿元", -3.5), SOURCE).verified
+
+
+def test_unreliable_source_span_verifies_nothing():
+    cleaned = clean("請(qǐng)?jiān)?0日內同本網聯繫，收入30億元")
+    assert not verify(Claim("期限", 30, "日", None), cleaned).verified
+    assert verify(Claim("收入", 30, "亿元", None), cleaned).verified
+
+
+def test_claim_without_numbers_is_rejected_with_reason():
+    result = verify(Claim("固定资产投资"), SOURCE)
+    assert not result.verified and result.reasons
+
+
+def test_reasons_are_chinese_instructions_naming_nearby_figures():
+    result = verify(Claim("固定资产投资", 68.7, "亿元", None, evidence="完成固定资产投资68.6亿元"), SOURCE)
+    assert "68.7" in result.checks[0].reason and "68.6亿元" in result.checks[0].reason
+
+
+@pytest.mark.parametrize(
+    ("indicator", "text", "supported"),
+    [
+        ("规模以上工业增加值", "规上工业增加值增长5%", True),
+        ("地区生产总值", "GDP增长5%", True),
+        ("社会消费品零售总额", "社零总额增长5%", True),
+        ("出口总额", "固定资产投资增长5%", False),
+    ],
+)
+def test_indicator_support(indicator, text, supported):
+    assert indicator_supported(indicator, text) is supported
+
+
+def test_gold_facts_verify_with_their_quotes(seed_texts, seed_gold, dev_gold):
+    """The false-reject rate on the gold files stays under 2% (binding check included)."""
+    from conftest import DEV
+
+    rejected = total = 0
+    for gold, texts in ((seed_gold, seed_texts), (dev_gold, None)):
+        sources: dict[str, Source] = {}
+        for g in gold:
+            if g["doc"] not in sources:
+                raw = texts[g["doc"]] if texts else (DEV / f"{g['doc']}.txt").read_text(encoding="utf-8")
+                sources[g["doc"]] = Source.of(clean(raw))
+            claim = Claim(g["indicator"], g["value"], g["unit"], g["growth_pct"], evidence=g["quote"])
+            total += 1
+            rejected += not verify(claim, sources[g["doc"]]).verified
+    assert rejected / total <= 0.02
