@@ -160,7 +160,7 @@ class LLMBackend:
         self.template = template if isinstance(template, PromptTemplate) else load_template(template)
         self.response_model = response_model_for(schema)
         client = http_client or openai.DefaultHttpxClient(event_hooks={"request": [_on_request]})
-        if http_client is not None:
+        if http_client is not None and _on_request not in client.event_hooks.get("request", []):
             client.event_hooks["request"] = [*client.event_hooks.get("request", []), _on_request]
         self._openai = openai.OpenAI(
             base_url=settings.base_url,

@@ -61,13 +61,12 @@ class SecretStr:
 def default_mode(base_url: str | None) -> str:
     """The instructor mode that works with an endpoint (NOTES §4): see the README table."""
     url = (base_url or "").lower()
-    if "deepseek" in url:
-        return "json"
     if "api.openai.com" in url or not url:
         return "tools"
-    # vLLM, llama-server, Ollama and llama-cpp-python's server all take tools or plain JSON;
-    # llama-cpp-python rejects json_schema, so tools is the safe default for a local server.
-    return "tools"
+    # DeepSeek needs JSON mode. vLLM, llama-server, Ollama and llama-cpp-python's server all take
+    # plain JSON (response_format json_object); llama-cpp-python rejects json_schema, and with tools
+    # a small local model answered an empty list where JSON mode gave the figures (measured).
+    return "json"
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class Settings:
     """Everything that decides how the LLM backend calls an endpoint."""
 
     base_url: str | None = None
-    api_key: SecretStr = field(default_factory=lambda: SecretStr(""))
+    api_key: SecretStr = field(default_factory=lambda: SecretStr(""), repr=True)
     model: str = "gpt-4o-mini"
     mode: str | None = None
     max_retries: int = 2
@@ -84,6 +83,8 @@ class Settings:
     transport_retries: int = 4
 
     def __post_init__(self) -> None:
+        if isinstance(self.api_key, str):  # Settings(api_key="sk-...") is allowed; it is wrapped at once
+            object.__setattr__(self, "api_key", SecretStr(self.api_key))
         if self.mode is not None and self.mode not in MODES:
             raise ConfigError(f"unknown mode {self.mode!r}: use one of {', '.join(MODES)}")
         if self.max_retries < 0:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cassette_format import register, vcr_kwargs
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -32,3 +33,37 @@ def seed_gold() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def dev_gold() -> list[dict[str, Any]]:
     return read_gold(DEV_GOLD)
+
+
+# Fixed loopback endpoints the cassettes were recorded from (host and port are matched).
+SCRIPTED_PORT = 18931
+SCRIPTED_URL = f"http://127.0.0.1:{SCRIPTED_PORT}/v1"
+LOCAL_MODEL_URL = "http://127.0.0.1:18080/v1"
+
+
+def pytest_recording_configure(config: Any, vcr: Any) -> None:
+    register(vcr)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, Any]:
+    config = vcr_kwargs()
+    del config["cassette_library_dir"]  # vcr_cassette_dir below: one folder per test module
+    return config
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    return str(ROOT / "cassettes" / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture(scope="session")
+def scripted_url(request: pytest.FixtureRequest) -> Any:
+    """The scripted server's URL; it is started only when recording (record mode other than none)."""
+    if request.config.getoption("--record-mode") in (None, "none"):
+        yield SCRIPTED_URL
+        return
+    from scripted_server import ScriptedServer
+
+    with ScriptedServer(port=SCRIPTED_PORT) as server:
+        yield server.url
