@@ -25,7 +25,7 @@ from llm_extract.errors import (
 from llm_extract.evaluation import Score, evaluate
 from llm_extract.loading import iter_articles, read_file
 from llm_extract.numbers import find_mentions, parse_unit
-from llm_extract.pipeline import Extraction, extract, extract_many
+from llm_extract.pipeline import Extraction, aextract, extract, extract_many
 from llm_extract.records import EconomicIndicator, Grounded
 from llm_extract.settings import Settings
 from llm_extract.types import (
@@ -65,6 +65,7 @@ __all__ = [
     "TemplateError",
     "Verdict",
     "Verification",
+    "aextract",
     "check_rows",
     "clean",
     "evaluate",

@@ -48,6 +48,9 @@ def cli() -> None:
 @click.option("--model", help="Model name (default: LLM_EXTRACT_MODEL).")
 @click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
 @click.option("--max-retries", type=int, help="Re-asks after a failed validation (default 2).")
+@click.option("--timeout", type=float, help="Seconds per request (default 60).")
+@click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
+@click.option("--max-tokens", type=int, help="Cap on the tokens of one answer (default 4096).")
 @click.option("--rejected", "rejected_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Rejected records file (default: OUT.rejected.jsonl).")  # fmt: skip
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -64,6 +67,9 @@ def run(
     model: str | None,
     mode: str | None,
     max_retries: int | None,
+    timeout: float | None,
+    chunk_tokens: int | None,
+    max_tokens: int | None,
     rejected_path: Path | None,
     errors_path: Path | None,
     summary_path: Path | None,
@@ -72,7 +78,8 @@ def run(
     """Extract verified records from INPUTS (files, directories, globs, JSONL, - for stdin)."""
     try:
         settings = Settings.from_env(base_url=base_url, api_key=api_key, model=model, mode=mode,
-                                     max_retries=max_retries)  # fmt: skip
+                                     max_retries=max_retries, timeout=timeout, chunk_tokens=chunk_tokens,
+                                     max_tokens=max_tokens)  # fmt: skip
         chosen = make_backend(backend, settings)
         writer = RunWriter(out, rejected=rejected_path, errors=errors_path)
     except ConfigError as exc:

@@ -25,7 +25,7 @@ from typing import Any
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
 from llm_extract.chunking import Chunk, chunk
@@ -193,18 +193,27 @@ class LLMBackend:
         rejected: list[tuple[Claim, str]] = []
         errors: list[str] = []
         usage = Usage()
+        per_chunk: list[dict[str, object]] = []
         for piece in self.chunks(cleaned):
+            stats: dict[str, object] = {"chunk": piece.index, "span": [piece.start, piece.end], "model": self.model}
             try:
                 got, lost, spent = self.call(piece, context, doc_id=doc_id)
             except CallError as exc:
                 errors.append(f"chunk {piece.index} [{piece.start}:{piece.end}]: {exc}")
                 usage.requests += exc.attempts
+                per_chunk.append(stats | {"requests": exc.attempts, "error": str(exc)})
                 continue
             claims.extend(got)
             rejected.extend(lost)
             usage.add(spent)
+            per_chunk.append(stats | spent.as_dict() | {"records": len(got), "rejected": len(lost)})
         return Proposal(
-            claims=tuple(claims), meta=self.meta, usage=usage, errors=tuple(errors), rejected=tuple(rejected)
+            claims=tuple(claims),
+            meta=self.meta,
+            usage=usage,
+            errors=tuple(errors),
+            rejected=tuple(rejected),
+            chunks=tuple(per_chunk),
         )
 
     def call(
@@ -229,7 +238,14 @@ class LLMBackend:
                     "_source": _identity_source(piece.text),
                 },
                 temperature=0,
+                max_tokens=self.settings.max_tokens,
             )
+        except IncompleteOutputException:
+            raise CallError(
+                f"the answer was cut at max_tokens={self.settings.max_tokens}: raise LLM_EXTRACT_MAX_TOKENS "
+                "or lower LLM_EXTRACT_CHUNK_TOKENS",
+                attempts=state.requests,
+            ) from None
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):

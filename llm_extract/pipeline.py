@@ -23,7 +23,7 @@ from llm_extract.settings import Settings
 from llm_extract.types import Article, Claim, Cleaned, Usage, Verification
 from llm_extract.verify import Source, verify
 
-__all__ = ["Backend", "Extraction", "extract", "extract_many", "make_backend"]
+__all__ = ["Backend", "Extraction", "aextract", "extract", "extract_many", "make_backend", "run_backend"]
 
 
 class Backend(Protocol):
@@ -44,6 +44,7 @@ class Extraction:
     errors: list[str] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     context: ArticleContext | None = None
+    chunks: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,6 +101,19 @@ def extract(
     return run_backend(doc, make_backend(backend, settings))
 
 
+async def aextract(
+    article: str | Article,
+    *,
+    backend: str | Backend = "auto",
+    settings: Settings | None = None,
+) -> Extraction:
+    """:func:`extract` for asyncio code: the work runs off the event loop, so calls can overlap."""
+    import asyncio
+
+    chosen = make_backend(backend, settings)
+    return await asyncio.to_thread(extract, article, backend=chosen)
+
+
 def run_backend(doc: Article, backend: Backend) -> Extraction:
     cleaned = clean(doc.text)
     context = read_context(cleaned.text)
@@ -112,6 +126,7 @@ def run_backend(doc: Article, backend: Backend) -> Extraction:
         return result
     result.usage.add(proposal.usage)
     result.errors.extend(proposal.errors)
+    result.chunks.extend(proposal.chunks)
     meta = dict(proposal.meta)
     seen: set[tuple[Any, ...]] = set()
     for claim in proposal.claims:

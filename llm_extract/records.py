@@ -128,6 +128,23 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+BUILTIN_MODELS: dict[str, type[BaseModel]] = {"economic_indicator": EconomicIndicator, "extracted": Extracted}
+
+
+def schema_text(model: type[BaseModel]) -> str:
+    """The JSON Schema of ``model`` as stored under ``schemas/`` (stable key order, Chinese kept)."""
+    return json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def load_schema(name: str) -> dict[str, Any]:
+    """A built-in schema as shipped in the package (``llm_extract.schemas``), e.g. ``economic_indicator``."""
+    from importlib import resources
+
+    text = resources.files("llm_extract.schemas").joinpath(f"{name}.json").read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
 def as_row(claim: Claim) -> dict[str, Any]:
     """The record fields of a claim, as written to outputs."""
     return {

@@ -65,7 +65,7 @@ _LEAD_WORDS = (
     "据统计|据介绍|据悉|数据显示|统计显示|初步测算|初步核算|经核算|全市|全省|全区|全县|全州|全镇|该区|该市|该县|该省|我市|我省|"
     "我区|本市|本区|全国|境内|辖区|以及|今年以来|年初以来|以来|与上年同期相比|与去年同期相比|比上年同期|比去年同期|较上年同期|"
     "较去年同期|与上年相比|与去年相比|比上年|比去年|较上年|较去年|同期相比|相比|同比|上半年|下半年|也|还|均|都|则|就|已|将|又|再|"
-    "仍|在|从|和|与|及|对|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地"
+    "仍|在|从|和|与|及|对|几乎|虽然|不过|但是|而且|原标题|除了|大约|大概|其中|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地"
 )
 _LEAD = re.compile(rf"^(?:{_LEAD_WORDS})")
 _TRAIL = re.compile(
@@ -86,6 +86,7 @@ _SHARE_OR_RATE_START = re.compile(
 )
 _THRESHOLD_AFTER = re.compile(r"^(?:的)?(?:[\u4e00-\u9fff]{0,4})(?:项目|企业|工程|大项目)")
 _NOT_ECONOMIC = re.compile(r"会议|讲话|座谈|调研|批示|届|全会|常委|岁|周年|号文|党员|代表|排名|位列|名列")
+_PENALTY = re.compile(r"罚款?|处以|罚金|赔偿")
 _RANK_UNITS = {"名", "位"}
 _LABEL_AFTER = re.compile(r"^(?:梯队|俱乐部|大关|级|量级)")
 _THRESHOLD_QUALIFIERS = {"以上", "以下", "以内", "不低于", "不少于", "不超过", "至少"}
@@ -313,6 +314,8 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 三大, 四个, 两台: descriptive words far more often than figures
     if m.kind is Kind.COUNT and m.scale <= 1 and m.unit in _RANK_UNITS:
         return True
+    if m.kind in {Kind.MONEY, Kind.BARE} and _PENALTY.search(_CLAUSE_SPLIT.split(segment)[-1]):
+        return True  # 最高罚50万元, 处以2万元罚款: legal penalties, not economic figures
     if _in_quotes(text, m) and m.kind not in {Kind.PERCENT, Kind.MONEY}:
         return True  # “开放十条”, “3千亿梯队”: names, not figures
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))

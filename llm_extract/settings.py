@@ -10,6 +10,7 @@ environment variable          CLI flag                   meaning
 ``LLM_EXTRACT_MAX_RETRIES``   ``--max-retries``          re-asks after a failed validation (2)
 ``LLM_EXTRACT_TIMEOUT``       ``--timeout``              seconds per request (60)
 ``LLM_EXTRACT_CHUNK_TOKENS``  ``--chunk-tokens``         token budget of one chunk (600)
+``LLM_EXTRACT_MAX_TOKENS``    ``--max-tokens``           cap on the tokens of one answer (4096)
 ============================  =========================  ==========================================
 
 The API key is a :class:`SecretStr`: it never shows in ``repr``, logs or files.
@@ -81,6 +82,7 @@ class Settings:
     timeout: float = 60.0
     chunk_tokens: int = 600
     transport_retries: int = 4
+    max_tokens: int = 4096
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # Settings(api_key="sk-...") is allowed; it is wrapped at once
@@ -93,6 +95,8 @@ class Settings:
             raise ConfigError("timeout must be positive")
         if self.chunk_tokens < 50:
             raise ConfigError("chunk_tokens must be at least 50")
+        if self.max_tokens < 16:
+            raise ConfigError("max_tokens must be at least 16")
 
     @property
     def effective_mode(self) -> str:
@@ -120,6 +124,7 @@ class Settings:
             ("max_retries", "LLM_EXTRACT_MAX_RETRIES", int),
             ("timeout", "LLM_EXTRACT_TIMEOUT", float),
             ("chunk_tokens", "LLM_EXTRACT_CHUNK_TOKENS", int),
+            ("max_tokens", "LLM_EXTRACT_MAX_TOKENS", int),
         ):
             if env.get(var):
                 try:

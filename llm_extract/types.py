@@ -219,3 +219,4 @@ class Proposal:
     usage: Usage = field(default_factory=Usage)
     errors: tuple[str, ...] = ()
     rejected: tuple[tuple[Claim, str], ...] = ()  # claims the backend itself gave up on, with why
+    chunks: tuple[dict[str, object], ...] = ()  # per chunk: span, requests, re-asks, tokens, seconds

@@ -26,8 +26,8 @@ def cassette(reask: bool) -> Path:
 
 
 def settings(reask: bool) -> Settings:
-    return Settings(base_url=URL, model=MODEL, mode="json", max_retries=1 if reask else 0, chunk_tokens=1000,
-                    transport_retries=0, timeout=1800)  # fmt: skip
+    return Settings(base_url=URL, model=MODEL, mode="json", max_retries=1 if reask else 0, chunk_tokens=600,
+                    max_tokens=1500, transport_retries=0, timeout=900)  # fmt: skip
 
 
 def run_seeds(reask: bool) -> dict[str, Any]:

@@ -42,7 +42,7 @@ def bodies(vcr) -> list[dict]:
 
 
 @pytest.mark.vcr
-@pytest.mark.parametrize("mode", ["tools", "json", "md_json"])
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "json", "md_json"])
 def test_correct_answer_in_each_mode(scripted_url, vcr, mode):
     result = run_backend(ARTICLE, backend(scripted_url, "correct", mode=mode))
     assert result.ok and not result.rejected
@@ -202,3 +202,11 @@ def test_api_key_never_in_repr_or_cassettes():
     assert texts, "no cassettes recorded"
     assert not any(MARKER_KEY in t for t in texts)
     assert not any("authorization" in t.lower() for t in texts)
+
+
+@pytest.mark.vcr
+def test_usage_attempts_and_latency_are_recorded_per_chunk(scripted_url, vcr):
+    result = run_backend(ARTICLE, backend(scripted_url, "wrong-then-right"))
+    (stats,) = result.chunks
+    assert stats["requests"] == 2 and stats["reasks"] == 1 and stats["model"] == "scripted-wrong-then-right"
+    assert stats["prompt_tokens"] > 0 and stats["seconds"] >= 0 and stats["span"] == [0, len(ARTICLE.text)]

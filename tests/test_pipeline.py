@@ -41,3 +41,15 @@ def test_backend_failure_is_an_error_not_an_exception():
 def test_empty_text_is_an_input_error():
     with pytest.raises(InputError):
         extract("   ", backend=FakeBackend())
+
+
+def test_aextract_runs_off_the_event_loop():
+    import asyncio
+
+    from llm_extract import aextract
+
+    async def main():
+        return await asyncio.gather(*(aextract(RAW, backend="rules") for _ in range(3)))
+
+    results = asyncio.run(main())
+    assert [len(r.records) for r in results] == [len(results[0].records)] * 3 and results[0].records
