@@ -15,12 +15,18 @@ retried by the openai client with backoff, at the HTTP layer only; instructor's 
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import dataclasses
+import hashlib
 import logging
 import re
+import threading
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, TypeVar
 
 import httpx2
 import instructor
@@ -28,9 +34,11 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
 
+from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
 from llm_extract.context import ArticleContext
 from llm_extract.errors import CallError, ConfigError
+from llm_extract.pacing import Pacer
 from llm_extract.prompting import PromptTemplate, load_template
 from llm_extract.records import EconomicIndicator, claims_of, schema_hash
 from llm_extract.settings import Settings
@@ -45,6 +53,11 @@ _MODES = {
     "json": instructor.Mode.JSON,
     "md_json": instructor.Mode.MD_JSON,
 }
+T = TypeVar("T")
+try:
+    _VERSION = version("llm-extract")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    _VERSION = "0"
 _THINK = re.compile(r"<think>.*?</think>\s*", re.DOTALL)
 # instructor logs every failed attempt at ERROR; the caller gets the outcome as data instead.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -133,14 +146,13 @@ def _on_response(response: Any) -> None:
             message.content = _THINK.sub("", content)
 
 
-def _on_request(request: httpx2.Request) -> None:
-    state = _STATE.get()
-    if state is not None:
-        state.requests += 1
-
-
 class LLMBackend:
-    """Chunks an article, calls the endpoint per chunk, returns the claims of verified answers."""
+    """Chunks an article, calls the endpoint per chunk, returns the claims of verified answers.
+
+    All requests run on one private event loop (one thread, however many are in flight):
+    :meth:`propose` blocks on it, :meth:`apropose` awaits it from any other loop, and
+    :meth:`run` executes a whole batch coroutine on it. ``concurrency`` caps requests in flight.
+    """
 
     name = "openai"
 
@@ -150,28 +162,22 @@ class LLMBackend:
         *,
         schema: type[BaseModel] = EconomicIndicator,
         template: str | PromptTemplate = "extract",
-        http_client: httpx2.Client | None = None,
+        cache: ChunkCache | None = None,
+        concurrency: int = 1,
+        pacer: Pacer | None = None,
     ) -> None:
         if not settings.configured:
             raise ConfigError("no endpoint configured: set LLM_EXTRACT_BASE_URL or use --backend rules")
+        if concurrency < 1:
+            raise ConfigError("concurrency must be at least 1")
         self.settings = settings
         self.model = settings.model
         self.schema = schema
         self.template = template if isinstance(template, PromptTemplate) else load_template(template)
         self.response_model = response_model_for(schema)
-        client = http_client or openai.DefaultHttpxClient(event_hooks={"request": [_on_request]})
-        if http_client is not None and _on_request not in client.event_hooks.get("request", []):
-            client.event_hooks["request"] = [*client.event_hooks.get("request", []), _on_request]
-        self._openai = openai.OpenAI(
-            base_url=settings.base_url,
-            api_key=settings.api_key.get() or "not-needed",
-            timeout=settings.timeout,
-            max_retries=settings.transport_retries,
-            http_client=client,
-        )
-        self._client = instructor.from_openai(self._openai, mode=_MODES[settings.effective_mode])
-        self._client.on("completion:kwargs", _on_kwargs)
-        self._client.on("completion:response", _on_response)
+        self.cache = cache
+        self.concurrency = concurrency
+        self.pacer = pacer or Pacer()
         self.meta: dict[str, object] = {
             "backend": self.name,
             "model": self.model,
@@ -179,30 +185,96 @@ class LLMBackend:
             "prompt_hash": self.template.hash,
             "schema_hash": schema_hash(schema),
         }
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._limit: asyncio.Semaphore | None = None
 
     def __repr__(self) -> str:
         return (
             f"LLMBackend(base_url={self.settings.base_url!r}, model={self.model!r}, api_key={self.settings.api_key!r})"
         )
 
+    # --- the private loop -------------------------------------------------------------
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="llm-extract-calls", daemon=True).start()
+                self._loop = loop
+            return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on the backend's loop and wait for its result (from any thread)."""
+        loop = self._ensure_loop()
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+    async def _setup(self) -> None:
+        """Create the async client and the in-flight limit on the backend's loop (once)."""
+        if self._client is not None:
+            return
+        self._limit = asyncio.Semaphore(self.concurrency)
+        http = openai.DefaultAsyncHttpxClient(
+            event_hooks={"request": [self._before_request], "response": [self._after_response]}
+        )
+        aclient = openai.AsyncOpenAI(
+            base_url=self.settings.base_url,
+            api_key=self.settings.api_key.get() or "not-needed",
+            timeout=self.settings.timeout,
+            max_retries=self.settings.transport_retries,
+            http_client=http,
+        )
+        client = instructor.from_openai(aclient, mode=_MODES[self.settings.effective_mode])
+        client.on("completion:kwargs", _on_kwargs)
+        client.on("completion:response", _on_response)
+        self._client = client
+
+    async def _before_request(self, request: httpx2.Request) -> None:
+        state = _STATE.get()
+        if state is not None:
+            state.requests += 1
+        await self.pacer.wait(max(1, len(request.content) // 3))
+
+    async def _after_response(self, response: httpx2.Response) -> None:
+        if response.status_code == 429:
+            try:
+                retry_after = float(response.headers.get("retry-after", "1"))
+            except ValueError:
+                retry_after = 1.0
+            self.pacer.pause(min(retry_after, 60.0))
+
+    # --- proposing -----------------------------------------------------------------------
+
     def chunks(self, cleaned: Cleaned) -> list[Chunk]:
         return chunk(cleaned.text, max_tokens=self.settings.chunk_tokens)
 
     def propose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
+        return self.run(self.apropose_here(doc_id, cleaned, context))
+
+    async def apropose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
+        """:meth:`propose` for code on another event loop."""
+        future = asyncio.run_coroutine_threadsafe(self.apropose_here(doc_id, cleaned, context), self._ensure_loop())
+        return await asyncio.wrap_future(future)
+
+    async def apropose_here(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
+        """Propose on the backend's own loop: every chunk concurrently, under the in-flight limit."""
+        await self._setup()
+        pieces = self.chunks(cleaned)
+        outcomes = await asyncio.gather(*(self._chunk(piece, context, doc_id) for piece in pieces))
         claims: list[Claim] = []
         rejected: list[tuple[Claim, str]] = []
         errors: list[str] = []
         usage = Usage()
         per_chunk: list[dict[str, object]] = []
-        for piece in self.chunks(cleaned):
+        for piece, outcome in zip(pieces, outcomes, strict=True):
             stats: dict[str, object] = {"chunk": piece.index, "span": [piece.start, piece.end], "model": self.model}
-            try:
-                got, lost, spent = self.call(piece, context, doc_id=doc_id)
-            except CallError as exc:
-                errors.append(f"chunk {piece.index} [{piece.start}:{piece.end}]: {exc}")
-                usage.requests += exc.attempts
-                per_chunk.append(stats | {"requests": exc.attempts, "error": str(exc)})
+            if isinstance(outcome, CallError):
+                errors.append(f"chunk {piece.index} [{piece.start}:{piece.end}]: {outcome}")
+                usage.requests += outcome.attempts
+                per_chunk.append(stats | {"requests": outcome.attempts, "error": str(outcome)})
                 continue
+            got, lost, spent = outcome
             claims.extend(got)
             rejected.extend(lost)
             usage.add(spent)
@@ -216,7 +288,52 @@ class LLMBackend:
             chunks=tuple(per_chunk),
         )
 
+    def _cache_key(self, piece: Chunk, context: ArticleContext) -> str:
+        return ChunkCache.key(
+            {
+                "version": _VERSION,
+                "model": self.model,
+                "base_url": self.settings.base_url,
+                "mode": self.settings.effective_mode,
+                "prompt": self.template.hash,
+                "schema": schema_hash(self.schema),
+                "chunk": hashlib.sha256(piece.text.encode("utf-8")).hexdigest(),
+                "context": context.as_dict(),
+                "max_retries": self.settings.max_retries,
+                "max_tokens": self.settings.max_tokens,
+            }
+        )
+
+    async def _chunk(
+        self, piece: Chunk, context: ArticleContext, doc_id: str
+    ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage] | CallError:
+        key = self._cache_key(piece, context) if self.cache is not None else ""
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return _from_cache(hit)
+        assert self._limit is not None
+        async with self._limit:
+            try:
+                result = await self.acall(piece, context, doc_id=doc_id)
+            except CallError as exc:
+                return exc
+        if self.cache is not None:
+            self.cache.put(key, _to_cache(result))
+        return result
+
     def call(
+        self, piece: Chunk, context: ArticleContext, *, doc_id: str = ""
+    ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
+        """One chunk, blocking: see :meth:`acall`."""
+
+        async def one() -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
+            await self._setup()
+            return await self.acall(piece, context, doc_id=doc_id)
+
+        return self.run(one())
+
+    async def acall(
         self, piece: Chunk, context: ArticleContext, *, doc_id: str = ""
     ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
         """One chunk: (claims of verified records, rejected claims with reasons, usage)."""
@@ -224,9 +341,9 @@ class LLMBackend:
         token = _STATE.set(state)
         start = time.perf_counter()
         try:
-            result, completion = self._client.create_with_completion(
+            result, completion = await self._client.create_with_completion(
                 model=self.model,
-                messages=self.template.messages(),  # type: ignore[arg-type]
+                messages=self.template.messages(),
                 response_model=self.response_model,
                 max_retries=self.settings.max_retries,
                 context={
@@ -263,6 +380,25 @@ class LLMBackend:
             usage.prompt_tokens = int(getattr(spent, "prompt_tokens", 0) or 0)
             usage.completion_tokens = int(getattr(spent, "completion_tokens", 0) or 0)
         return [claims_of(r) for r in getattr(result, "records", [])], state.rejected, usage
+
+
+def _claim_dict(claim: Claim) -> dict[str, Any]:
+    return dataclasses.asdict(claim)
+
+
+def _to_cache(result: tuple[list[Claim], list[tuple[Claim, str]], Usage]) -> dict[str, Any]:
+    claims, rejected, usage = result
+    return {
+        "claims": [_claim_dict(c) for c in claims],
+        "rejected": [[_claim_dict(c), reason] for c, reason in rejected],
+        "usage": usage.as_dict(),
+    }
+
+
+def _from_cache(hit: dict[str, Any]) -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
+    claims = [Claim(**c) for c in hit.get("claims", [])]
+    rejected = [(Claim(**c), str(reason)) for c, reason in hit.get("rejected", [])]
+    return claims, rejected, Usage(cache_hits=1)
 
 
 def _api_error(settings: Settings, exc: openai.APIError) -> str:

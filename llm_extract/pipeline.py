@@ -23,7 +23,16 @@ from llm_extract.settings import Settings
 from llm_extract.types import Article, Claim, Cleaned, Usage, Verification
 from llm_extract.verify import Source, verify
 
-__all__ = ["Backend", "Extraction", "aextract", "extract", "extract_many", "make_backend", "run_backend"]
+__all__ = [
+    "Backend",
+    "Extraction",
+    "aextract",
+    "arun_backend",
+    "extract",
+    "extract_many",
+    "make_backend",
+    "run_backend",
+]
 
 
 class Backend(Protocol):
@@ -114,16 +123,33 @@ async def aextract(
     return await asyncio.to_thread(extract, article, backend=chosen)
 
 
-def run_backend(doc: Article, backend: Backend) -> Extraction:
+def _prepare(doc: Article) -> tuple[Cleaned, ArticleContext, Source]:
     cleaned = clean(doc.text)
-    context = read_context(cleaned.text)
-    source = Source.of(cleaned)
-    result = Extraction(doc_id=doc.doc_id, context=context)
+    return cleaned, read_context(cleaned.text), Source.of(cleaned)
+
+
+def run_backend(doc: Article, backend: Backend) -> Extraction:
+    """One article through ``backend`` and the verifier (blocking)."""
+    cleaned, context, source = _prepare(doc)
     try:
         proposal = backend.propose(doc.doc_id, cleaned, context)
     except LLMExtractError as exc:
-        result.errors.append(str(exc))
-        return result
+        return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
+    return _verify_proposal(doc, context, source, proposal)
+
+
+async def arun_backend(doc: Article, backend: Backend) -> Extraction:
+    """:func:`run_backend` for a backend with ``apropose_here``, on that backend's own loop."""
+    cleaned, context, source = _prepare(doc)
+    try:
+        proposal = await backend.apropose_here(doc.doc_id, cleaned, context)  # type: ignore[attr-defined]
+    except LLMExtractError as exc:
+        return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
+    return _verify_proposal(doc, context, source, proposal)
+
+
+def _verify_proposal(doc: Article, context: ArticleContext, source: Source, proposal: Any) -> Extraction:
+    result = Extraction(doc_id=doc.doc_id, context=context)
     result.usage.add(proposal.usage)
     result.errors.extend(proposal.errors)
     result.chunks.extend(proposal.chunks)
