@@ -4,23 +4,41 @@ Every input article ends in exactly one state: *done* (its records in OUT, possi
 rejected records in the rejected file) or *failed* (one line in the errors file with the
 reason). Bad inputs (unreadable, empty, binary, malformed JSONL lines) are failures too; the
 batch goes on.
+
+With an LLM backend the articles run concurrently on the backend's event loop (``concurrency``
+requests in flight); each article's lines are written when it finishes, then the article is
+journaled as finished (``OUT.journal.jsonl``). A run started again with the same command skips
+journaled articles and drops any line of an article that was not journaled, so a killed run
+resumes without repeating or duplicating work (see :func:`llm_extract.output.prepare_resume`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.errors import InputError
+from llm_extract.chunking import chunk, estimate_tokens
+from llm_extract.cleaning import clean
+from llm_extract.errors import ConfigError, InputError
 from llm_extract.loading import iter_articles
 from llm_extract.output import RunWriter
-from llm_extract.pipeline import Backend, Extraction, run_backend
-from llm_extract.types import Usage
+from llm_extract.pipeline import Backend, Extraction, arun_backend, run_backend
+from llm_extract.types import Article, Usage
 
-__all__ = ["Summary", "run_batch"]
+__all__ = ["PRICES", "Summary", "dry_run", "parse_shard", "run_batch"]
+
+# USD per million tokens (input, output): a small built-in table; --price-in/--price-out override it.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "deepseek-chat": (0.27, 1.10),
+}
 
 
 @dataclass
@@ -30,13 +48,21 @@ class Summary:
     articles: int = 0
     succeeded: int = 0
     failed: int = 0
+    skipped: int = 0
     records: int = 0
     rejected: int = 0
     usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
     backend: str = ""
     model: str | None = None
-    cost: float | None = None
+    prices: tuple[float, float] | None = None
+
+    @property
+    def cost(self) -> float | None:
+        if self.prices is None:
+            return None
+        price_in, price_out = self.prices
+        return round((self.usage.prompt_tokens * price_in + self.usage.completion_tokens * price_out) / 1e6, 6)
 
     def as_dict(self) -> dict[str, Any]:
         usage = self.usage.as_dict()
@@ -44,6 +70,7 @@ class Summary:
             "articles": self.articles,
             "succeeded": self.succeeded,
             "failed": self.failed,
+            "skipped_already_done": self.skipped,
             "records": self.records,
             "rejected": self.rejected,
             "requests": usage["requests"],
@@ -59,19 +86,74 @@ class Summary:
 
     def line(self) -> str:
         text = (
-            f"{self.articles} articles: {self.succeeded} done, {self.failed} failed; "
-            f"{self.records} records, {self.rejected} rejected; {self.seconds:.2f}s"
+            f"{self.articles} articles: {self.succeeded} done, {self.failed} failed"
+            + (f", {self.skipped} already done" if self.skipped else "")
+            + f"; {self.records} records, {self.rejected} rejected; {self.seconds:.2f}s"
         )
         if self.usage.requests or self.usage.cache_hits:
             text += (
                 f"; {self.usage.requests} requests, {self.usage.cache_hits} cache hits, "
                 f"{self.usage.prompt_tokens + self.usage.completion_tokens} tokens"
             )
+        if self.cost is not None:
+            text += f"; cost ${self.cost:.4f}"
         return text
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"2/8"`` -> (2, 8): shard 2 of 8, counted from 0."""
+    if not text:
+        return None
+    try:
+        index, count = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ConfigError(f"--shard {text!r}: write it as i/n, e.g. 0/4") from None
+    if count < 1 or not 0 <= index < count:
+        raise ConfigError(f"--shard {text!r}: need 0 <= i < n")
+    return index, count
+
+
+def _in_shard(key: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    digest = int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:12], 16)
+    return digest % shard[1] == shard[0]
 
 
 def _failure_row(doc_id: str | None, source: str, error: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "source": source, "error": error}
+
+
+def _items(
+    inputs: Iterable[str | Path], shard: tuple[int, int] | None, done: set[str], summary: Summary
+) -> Iterator[Article | InputError]:
+    for item in iter_articles([str(i) for i in inputs]):
+        key = item.doc_id if isinstance(item, Article) else item.source
+        if not _in_shard(key, shard):
+            continue
+        if isinstance(item, Article) and item.doc_id in done:
+            summary.skipped += 1
+            continue
+        yield item
+
+
+def _record(summary: Summary, writer: RunWriter, item: Article | InputError, result: Extraction | None) -> None:
+    summary.articles += 1
+    if isinstance(item, InputError):
+        summary.failed += 1
+        writer.write_error(_failure_row(None, item.source, str(item)))
+        return
+    assert result is not None
+    summary.usage.add(result.usage)
+    if result.ok:
+        summary.succeeded += 1
+        summary.records += len(result.records)
+        summary.rejected += len(result.rejected)
+        writer.write_article(result.records, result.rejected)
+        writer.journal(item.doc_id, "done")
+    else:
+        summary.failed += 1
+        writer.write_error(_failure_row(item.doc_id, item.source, "; ".join(result.errors)))
 
 
 def run_batch(
@@ -79,31 +161,92 @@ def run_batch(
     writer: RunWriter,
     backend: Backend,
     *,
+    concurrency: int = 1,
+    shard: tuple[int, int] | None = None,
+    done: set[str] | None = None,
+    prices: tuple[float, float] | None = None,
     on_article: Callable[[Summary, Extraction | InputError], None] | None = None,
 ) -> Summary:
     """Run ``backend`` over ``inputs``; write each article's outcome as soon as it is known."""
-    summary = Summary(backend=backend.name, model=getattr(backend, "model", None))
+    model = getattr(backend, "model", None)
+    summary = Summary(backend=backend.name, model=model, prices=prices or PRICES.get(str(model)))
     start = time.perf_counter()
-    for item in iter_articles([str(i) for i in inputs]):
-        summary.articles += 1
-        if isinstance(item, InputError):
-            summary.failed += 1
-            writer.write_error(_failure_row(None, item.source, str(item)))
-            outcome: Extraction | InputError = item
-        else:
-            result = run_backend(item, backend)
-            summary.usage.add(result.usage)
-            if result.ok:
-                summary.succeeded += 1
-                summary.records += len(result.records)
-                summary.rejected += len(result.rejected)
-                writer.write_article(result.records, result.rejected)
-            else:
-                summary.failed += 1
-                writer.write_error(_failure_row(item.doc_id, item.source, "; ".join(result.errors)))
-            outcome = result
+    items = _items(inputs, shard, done or set(), summary)
+
+    def finish(item: Article | InputError, result: Extraction | None) -> None:
+        _record(summary, writer, item, result)
         summary.seconds = time.perf_counter() - start
         if on_article is not None:
-            on_article(summary, outcome)
+            on_article(summary, result if result is not None else item)  # type: ignore[arg-type]
+
+    if hasattr(backend, "apropose_here") and hasattr(backend, "run"):
+        backend.run(_run_async(items, backend, finish, concurrency))
+    else:
+        for item in items:
+            finish(item, None if isinstance(item, InputError) else run_backend(item, backend))
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+async def _run_async(
+    items: Iterator[Article | InputError],
+    backend: Backend,
+    finish: Callable[[Article | InputError, Extraction | None], None],
+    concurrency: int,
+) -> None:
+    """Articles concurrently on the backend's loop; at most ``2 × concurrency`` held in memory."""
+    slots = asyncio.Semaphore(max(2, 2 * concurrency))
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(item: Article) -> None:
+        try:
+            finish(item, await arun_backend(item, backend))
+        finally:
+            slots.release()
+
+    for item in items:
+        if isinstance(item, InputError):
+            finish(item, None)
+            continue
+        await slots.acquire()
+        task = asyncio.create_task(one(item))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    if tasks:
+        await asyncio.gather(*tasks)
+
+
+def dry_run(
+    inputs: Iterable[str | Path],
+    *,
+    chunk_tokens: int,
+    prompt_tokens: int,
+    max_retries: int,
+    shard: tuple[int, int] | None = None,
+    prices: tuple[float, float] | None = None,
+) -> dict[str, Any]:
+    """Clean and chunk everything and count: no request is made. Token counts are estimates."""
+    summary = Summary()
+    articles = failed = chunks = tokens = raw_tokens = 0
+    for item in _items(inputs, shard, set(), summary):
+        if isinstance(item, InputError):
+            failed += 1
+            continue
+        articles += 1
+        raw_tokens += estimate_tokens(item.text)
+        cleaned = clean(item.text)
+        pieces = chunk(cleaned.text, max_tokens=chunk_tokens)
+        chunks += len(pieces)
+        tokens += sum(estimate_tokens(p.text) + prompt_tokens for p in pieces)
+    out: dict[str, Any] = {
+        "articles": articles,
+        "failed_inputs": failed,
+        "chunks": chunks,
+        "requests_min": chunks,
+        "requests_max": chunks * (1 + max_retries),
+        "raw_tokens": raw_tokens,
+        "prompt_tokens_estimate": tokens,
+    }
+    if prices is not None:
+        out["cost_min_input_only"] = round(tokens * prices[0] / 1e6, 6)
+    return out

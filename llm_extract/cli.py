@@ -13,14 +13,18 @@ from typing import Any
 
 import click
 
-from llm_extract.batch import Summary, run_batch
+from llm_extract.batch import PRICES, Summary, dry_run, parse_shard, run_batch
+from llm_extract.cache import ChunkCache, default_cache_dir
 from llm_extract.check import check_rows
+from llm_extract.chunking import estimate_tokens
 from llm_extract.cleaning import clean
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.evaluation import evaluate, load_jsonl
 from llm_extract.loading import iter_articles
-from llm_extract.output import RunWriter, dumps
-from llm_extract.pipeline import Extraction, make_backend
+from llm_extract.output import RunWriter, dumps, journal_path, prepare_resume
+from llm_extract.pacing import Pacer
+from llm_extract.pipeline import Backend, Extraction, make_backend
+from llm_extract.prompting import load_template
 from llm_extract.settings import MODES, Settings
 
 __all__ = ["main"]
@@ -39,8 +43,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .jsonl or .csv.")  # fmt: skip
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Output file: .jsonl or .csv (required unless --dry-run).")  # fmt: skip
 @click.option("--backend", type=click.Choice(["auto", "rules", "openai"]), default="auto", show_default=True,
               help="auto: the LLM when an endpoint is configured, else the offline rules.")  # fmt: skip
 @click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
@@ -51,6 +55,18 @@ def cli() -> None:
 @click.option("--timeout", type=float, help="Seconds per request (default 60).")
 @click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
 @click.option("--max-tokens", type=int, help="Cap on the tokens of one answer (default 4096).")
+@click.option("--concurrency", type=click.IntRange(1, 1024), default=8, show_default=True,
+              help="Requests in flight (LLM backend).")  # fmt: skip
+@click.option("--rpm", type=float, help="Cap on requests per minute.")
+@click.option("--tpm", type=float, help="Cap on tokens per minute (estimated before each request).")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Answer cache (default: ~/.cache/llm-extract or LLM_EXTRACT_CACHE_DIR).")  # fmt: skip
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the answer cache.")
+@click.option("--fresh", is_flag=True, help="Start over: ignore and overwrite the outputs of an earlier run.")
+@click.option("--shard", help="Process shard i of n (i/n, from 0): a deterministic 1/n of the inputs.")
+@click.option("--dry-run", is_flag=True, help="Clean and chunk, count tokens and requests; call nothing.")
+@click.option("--price-in", type=float, help="USD per million prompt tokens (for the cost line).")
+@click.option("--price-out", type=float, help="USD per million completion tokens.")
 @click.option("--rejected", "rejected_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Rejected records file (default: OUT.rejected.jsonl).")  # fmt: skip
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -58,39 +74,107 @@ def cli() -> None:
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the run summary as JSON here.")  # fmt: skip
 @click.option("-q", "--quiet", is_flag=True, help="Only the final summary line.")
-def run(
-    inputs: tuple[str, ...],
-    out: Path,
-    backend: str,
-    base_url: str | None,
-    api_key: str | None,
-    model: str | None,
-    mode: str | None,
-    max_retries: int | None,
-    timeout: float | None,
-    chunk_tokens: int | None,
-    max_tokens: int | None,
-    rejected_path: Path | None,
-    errors_path: Path | None,
-    summary_path: Path | None,
-    quiet: bool,
-) -> None:
-    """Extract verified records from INPUTS (files, directories, globs, JSONL, - for stdin)."""
+def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) -> None:
+    """Extract verified records from INPUTS (files, directories, globs, JSONL, - for stdin).
+
+    A run started again with the same command resumes: finished articles are skipped (their
+    records stay), unfinished and failed ones are done again. --fresh starts over.
+    """
     try:
-        settings = Settings.from_env(base_url=base_url, api_key=api_key, model=model, mode=mode,
-                                     max_retries=max_retries, timeout=timeout, chunk_tokens=chunk_tokens,
-                                     max_tokens=max_tokens)  # fmt: skip
-        chosen = make_backend(backend, settings)
-        writer = RunWriter(out, rejected=rejected_path, errors=errors_path)
+        settings = Settings.from_env(**{k: opts[k] for k in ("base_url", "api_key", "model", "mode", "max_retries",
+                                                              "timeout", "chunk_tokens", "max_tokens")})  # fmt: skip
+        shard = parse_shard(opts["shard"])
+        prices = (opts["price_in"], opts["price_out"] or 0.0) if opts["price_in"] is not None else None
+        if opts["dry_run"]:
+            _dry_run(inputs, settings, shard, prices)
+            return
+        if out is None:
+            _fail("missing option -o/--output (the output file, .jsonl or .csv)")
+            return
+        chosen = _backend(backend, settings, opts)
+        rejected_path, errors_path = opts["rejected_path"], opts["errors_path"]
+        paths = RunWriter.planned_paths(out, rejected=rejected_path, errors=errors_path)
+        done: set[str] = set()
+        resume = not opts["fresh"] and journal_path(out).exists()
+        if resume:
+            done = prepare_resume(paths["out"], paths["rejected"], paths["errors"])
+        writer = RunWriter(out, rejected=rejected_path, errors=errors_path, append=resume)
     except ConfigError as exc:
         _fail(str(exc))
         return
+    quiet = opts["quiet"]
     if backend == "auto" and chosen.name == "rules" and not quiet:
         click.echo("no endpoint configured: using the offline rules backend (--backend openai to require an LLM)",
                    err=True)  # fmt: skip
+    if done and not quiet:
+        click.echo(f"resuming: {len(done)} articles already done are skipped (--fresh to start over)", err=True)
+    with writer, Progress(quiet=quiet) as progress:
+        summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
+                            prices=prices, on_article=progress.update)  # fmt: skip
+    click.echo(summary.line(), err=True)
+    if not quiet:
+        click.echo(f"wrote {writer.paths['out']} (rejected: {writer.paths['rejected']}, "
+                   f"errors: {writer.paths['errors']})", err=True)  # fmt: skip
+    if opts["summary_path"]:
+        opts["summary_path"].write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n",
+                                        encoding="utf-8")  # fmt: skip
+    raise SystemExit(1 if summary.failed else 0)
 
-    def progress(summary: Summary, outcome: Extraction | InputError) -> None:
-        if quiet:
+
+def _backend(backend: str, settings: Settings, opts: dict[str, Any]) -> Backend:
+    chosen = make_backend(backend, settings)
+    if chosen.name != "openai":
+        return chosen
+    from llm_extract.llm import LLMBackend  # deferred: the SDKs load only for the LLM backend
+
+    cache = None if opts["no_cache"] else ChunkCache(opts["cache_dir"] or default_cache_dir())
+    return LLMBackend(settings, cache=cache, concurrency=opts["concurrency"], pacer=Pacer(opts["rpm"], opts["tpm"]))
+
+
+def _dry_run(
+    inputs: tuple[str, ...], settings: Settings, shard: tuple[int, int] | None, prices: tuple[float, float] | None
+) -> None:
+    prompt = load_template("extract")
+    overhead = estimate_tokens(prompt.system + prompt.user) + 400  # the schema instructor adds
+    report = dry_run(inputs, chunk_tokens=settings.chunk_tokens, prompt_tokens=overhead,
+                     max_retries=settings.max_retries, shard=shard,
+                     prices=prices or PRICES.get(settings.model))  # fmt: skip
+    for key, value in report.items():
+        click.echo(f"{key:<24} {value}")
+
+
+class Progress:
+    """A progress bar on a terminal, plain log lines otherwise, nothing with --quiet."""
+
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Progress:
+        if self.tty and not self.quiet:
+            from rich.progress import Progress as RichProgress
+            from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._bar = RichProgress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                     transient=True)  # fmt: skip
+            self._bar.__enter__()
+            self._task = self._bar.add_task("starting", total=None)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(*exc)
+
+    def update(self, summary: Summary, outcome: Extraction | InputError) -> None:
+        if self.quiet:
+            return
+        if self._bar is not None:
+            tokens = summary.usage.prompt_tokens + summary.usage.completion_tokens
+            self._bar.update(self._task, description=(
+                f"{summary.articles} articles, {summary.records} records, {summary.rejected} rejected, "
+                f"{summary.failed} failed, {tokens} tokens, {summary.usage.cache_hits} cache hits"))  # fmt: skip
             return
         if isinstance(outcome, InputError):
             click.echo(f"failed  {outcome}", err=True)
@@ -99,15 +183,6 @@ def run(
         else:
             click.echo(f"done    {outcome.doc_id}: {len(outcome.records)} records, {len(outcome.rejected)} rejected",
                        err=True)  # fmt: skip
-
-    with writer:
-        summary = run_batch(inputs, writer, chosen, on_article=progress)
-    click.echo(summary.line(), err=True)
-    click.echo(f"wrote {writer.paths['out']} (rejected: {writer.paths['rejected']}, errors: {writer.paths['errors']})",
-               err=True)  # fmt: skip
-    if summary_path:
-        summary_path.write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    raise SystemExit(1 if summary.failed else 0)
 
 
 @cli.command()

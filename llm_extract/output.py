@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from llm_extract.errors import ConfigError
 
-__all__ = ["CSV_FIELDS", "RunWriter", "default_side_paths", "dumps"]
+__all__ = ["CSV_FIELDS", "RunWriter", "default_side_paths", "dumps", "journal_path", "prepare_resume"]
 
 CSV_FIELDS = [
     "doc_id", "indicator", "region", "period", "value", "unit", "growth_pct", "qualifier", "evidence", "span",
@@ -35,6 +36,69 @@ def default_side_paths(out: Path) -> tuple[Path, Path]:
     return out.with_name(f"{stem}.rejected.jsonl"), out.with_name(f"{stem}.errors.jsonl")
 
 
+def journal_path(out: Path) -> Path:
+    """``OUT.journal.jsonl``: one line per finished article, written after its records."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(f"{stem}.journal.jsonl")
+
+
+def _complete_lines(path: Path) -> list[str]:
+    """The lines of ``path`` that end in a newline (a killed run may leave half a line)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig" if path.suffix == ".csv" else "utf-8")
+    except FileNotFoundError:
+        return []
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]]
+
+
+def _doc_id_of(line: str, csv_format: bool) -> str | None:
+    if csv_format:
+        row = next(csv.reader([line]), [])
+        return row[0] if row else None
+    try:
+        value = json.loads(line).get("doc_id")
+    except (ValueError, AttributeError):
+        return None
+    return None if value is None else str(value)
+
+
+def prepare_resume(out: Path, rejected: Path, errors: Path) -> set[str]:
+    """Make the outputs of an interrupted run consistent and return the finished ``doc_id``s.
+
+    Finished articles are those in the journal. Lines of any other article (written before a
+    kill, not yet journaled) and half-written last lines are removed; the errors file is
+    emptied, since every failed article is tried again.
+    """
+    journal = journal_path(out)
+    done: set[str] = set()
+    for line in _complete_lines(journal):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("state") == "done":
+            done.add(str(entry["doc_id"]))
+    for path, is_csv in ((out, out.suffix.lower() == ".csv"), (rejected, False)):
+        lines = _complete_lines(path)
+        if not lines:
+            continue
+        header = [lines[0]] if is_csv else []
+        body = lines[1:] if is_csv else lines
+        kept = header + [line for line in body if _doc_id_of(line, is_csv) in done]
+        prefix = "\ufeff" if is_csv else ""
+        _atomic_write(path, prefix + "".join(kept))
+    _atomic_write(journal, "".join(dumps({"doc_id": d, "state": "done"}) + "\n" for d in sorted(done)))
+    _atomic_write(errors, "")
+    return done
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def _open(path: Path, mode: str) -> IO[str]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +109,11 @@ def _open(path: Path, mode: str) -> IO[str]:
 
 class RunWriter:
     """Appends one article's outcome at a time to the three output files."""
+
+    @staticmethod
+    def planned_paths(out: Path, *, rejected: Path | None = None, errors: Path | None = None) -> dict[str, Path]:
+        default_rejected, default_errors = default_side_paths(out)
+        return {"out": out, "rejected": rejected or default_rejected, "errors": errors or default_errors}
 
     def __init__(
         self, out: Path, *, rejected: Path | None = None, errors: Path | None = None, append: bool = False
@@ -60,6 +129,8 @@ class RunWriter:
         self._out = _open(out, mode)
         self._rejected = _open(self.paths["rejected"], mode)
         self._errors = _open(self.paths["errors"], mode)
+        self.paths["journal"] = journal_path(out)
+        self._journal = _open(self.paths["journal"], mode)
         if new_csv:
             self._out.write("\ufeff" + self._csv_line(dict(zip(CSV_FIELDS, CSV_FIELDS, strict=True))))
             self._out.flush()
@@ -88,8 +159,13 @@ class RunWriter:
         self._errors.write(dumps(row) + "\n")
         self._errors.flush()
 
+    def journal(self, doc_id: str, state: str) -> None:
+        """Mark an article finished; called only after its lines are flushed."""
+        self._journal.write(dumps({"doc_id": doc_id, "state": state}) + "\n")
+        self._journal.flush()
+
     def close(self) -> None:
-        for fh in (self._out, self._rejected, self._errors):
+        for fh in (self._out, self._rejected, self._errors, self._journal):
             fh.close()
 
     def __enter__(self) -> RunWriter:

@@ -41,6 +41,12 @@ SCRIPTED_URL = f"http://127.0.0.1:{SCRIPTED_PORT}/v1"
 LOCAL_MODEL_URL = "http://127.0.0.1:18080/v1"
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the user's answer cache."""
+    monkeypatch.setenv("LLM_EXTRACT_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def pytest_recording_configure(config: Any, vcr: Any) -> None:
     register(vcr)
 

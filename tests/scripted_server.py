@@ -68,6 +68,8 @@ class ScriptedServer:
     def __init__(self, *, port: int = 0, latency: float = 0.0) -> None:
         self.latency = latency
         self.requests = 0
+        self.inflight = 0
+        self.max_inflight = 0
         self.bodies: list[dict[str, Any]] = []
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -100,6 +102,8 @@ class ScriptedServer:
                 body = json.loads(raw or b"{}")
                 with server._lock:
                     server.requests += 1
+                    server.inflight += 1
+                    server.max_inflight = max(server.max_inflight, server.inflight)
                     server.bodies.append(body)
                     key = raw.decode("utf-8", "replace")
                     server._seen[key] = server._seen.get(key, 0) + 1
@@ -107,6 +111,8 @@ class ScriptedServer:
                 if server.latency:
                     time.sleep(server.latency)
                 status, headers, payload = server.answer(body, seen)
+                with server._lock:
+                    server.inflight -= 1
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
