@@ -50,7 +50,8 @@ def test_concurrent_requests_are_in_flight_together(tmp_path):
     inputs = make_inputs(tmp_path / "in", 12)
     with ScriptedServer(latency=0.3) as server:
         code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                                server.url, "--model", "scripted-correct", "--concurrency", "8", "--no-cache"])  # fmt: skip
+                                server.url, "--model", "scripted-correct", "--concurrency", "8",
+                                "--no-cache"])  # fmt: skip
     assert code == 0, output
     assert server.requests == 12
     assert server.max_inflight >= 6  # one event loop, many requests at once
