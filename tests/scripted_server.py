@@ -62,6 +62,10 @@ def _injected(chunk: str) -> list[dict[str, Any]]:
     return records
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 512  # the default backlog of 5 refuses connections at high concurrency
+
+
 class ScriptedServer:
     """``with ScriptedServer(port=...) as server:`` serves on ``server.url`` until the block ends."""
 
@@ -73,7 +77,7 @@ class ScriptedServer:
         self.bodies: list[dict[str, Any]] = []
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._httpd = _Server(("127.0.0.1", port), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
