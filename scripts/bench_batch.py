@@ -36,7 +36,10 @@ from llm_extract.prompting import load_template  # noqa: E402
 from llm_extract.records import Extracted  # noqa: E402
 from llm_extract.settings import Settings  # noqa: E402
 
-TEXT = "全市完成固定资产投资{a}.5亿元，同比增长{b}.1%。规模以上工业增加值增长{b}.4%。社会消费品零售总额{a}.2亿元，下降{b}.3%。"
+TEXT = (
+    "全市完成固定资产投资{a}.5亿元，同比增长{b}.1%。规模以上工业增加值增长{b}.4%。"
+    "社会消费品零售总额{a}.2亿元，下降{b}.3%。"
+)
 
 
 def make_inputs(directory: Path, n: int) -> Path:
