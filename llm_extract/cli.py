@@ -108,9 +108,13 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
                    err=True)  # fmt: skip
     if done and not quiet:
         click.echo(f"resuming: {len(done)} articles already done are skipped (--fresh to start over)", err=True)
-    with writer, Progress(quiet=quiet) as progress:
-        summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
-                            prices=prices, on_article=progress.update)  # fmt: skip
+    try:
+        with writer, Progress(quiet=quiet) as progress:
+            summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
+                                prices=prices, on_article=progress.update)  # fmt: skip
+    finally:
+        if hasattr(chosen, "close"):
+            chosen.close()
     click.echo(summary.line(), err=True)
     if not quiet:
         click.echo(f"wrote {writer.paths['out']} (rejected: {writer.paths['rejected']}, "

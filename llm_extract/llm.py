@@ -205,6 +205,25 @@ class LLMBackend:
                 self._loop = loop
             return self._loop
 
+    def close(self) -> None:
+        """Close the HTTP client and stop the backend's loop thread (a later call starts anew)."""
+        with self._lock:
+            loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        client, self._client, self._limit = self._client, None, None
+        if client is not None:
+            aclient = getattr(client, "client", None)
+            if aclient is not None and hasattr(aclient, "close"):
+                asyncio.run_coroutine_threadsafe(aclient.close(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+
+    def __enter__(self) -> LLMBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the backend's loop and wait for its result (from any thread)."""
         loop = self._ensure_loop()

@@ -15,6 +15,7 @@ phone numbers, list numbering), dates (``9月21日``), ordinals (``第3个``), n
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -200,6 +201,7 @@ class ParsedUnit:
 _UNIT_STRING = re.compile(rf"^(?P<scale>{_SCALE})?(?:多|余)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT}|成|大)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_unit(unit: str | None) -> ParsedUnit | None:
     """Parse a unit as written (``亿元``, ``万人次``, ``%``, ``个百分点``); ``None`` if unknown.
 

@@ -107,7 +107,12 @@ def extract(
     doc = _article(article)
     if not doc.text.strip():
         raise InputError(doc.source, "the text is empty")
-    return run_backend(doc, make_backend(backend, settings))
+    chosen = make_backend(backend, settings)
+    try:
+        return run_backend(doc, chosen)
+    finally:
+        if chosen is not backend and hasattr(chosen, "close"):
+            chosen.close()  # a backend made here for this one call
 
 
 async def aextract(

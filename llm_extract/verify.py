@@ -61,6 +61,7 @@ class Source:
     sentences: tuple[tuple[int, int], ...]
     normalised: str
     norm_index: tuple[int, ...]
+    by_number: dict[float, tuple[int, ...]]
 
     @classmethod
     def of(cls, cleaned: Cleaned) -> Source:
@@ -79,7 +80,19 @@ class Source:
         if start < len(text):
             bounds.append((start, len(text)))
         normalised, index = _normalise(text)
-        return cls(cleaned, mentions, tuple(bounds), normalised, tuple(index))
+        by_number: dict[float, list[int]] = {}
+        for i, m in enumerate(mentions):
+            for key in _mention_keys(m):
+                by_number.setdefault(key, []).append(i)
+        numbers = {k: tuple(dict.fromkeys(v)) for k, v in by_number.items()}
+        return cls(cleaned, mentions, tuple(bounds), normalised, tuple(index), numbers)
+
+    def candidates(self, numbers: Iterable[float]) -> list[Mention]:
+        """Mentions that could be one of ``numbers`` (by value, scaled value, 成 or 倍 reading)."""
+        found: set[int] = set()
+        for n in numbers:
+            found.update(self.by_number.get(_key(n), ()))
+        return [self.mentions[i] for i in sorted(found)]
 
     def context_of(self, scope: tuple[int, int]) -> str:
         """The text naming what ``scope`` is about: its sentences and one either side.
@@ -136,6 +149,18 @@ _SENTENCE_OR_LINE = re.compile(r"[^。！？!?\n]*[。！？!?]?")
 def _instruction_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of ``text`` that give orders to a model (see ``_INSTRUCTION``)."""
     return [m.span() for m in _SENTENCE_OR_LINE.finditer(text) if m.group() and _INSTRUCTION.search(m.group())]
+
+
+def _key(x: float) -> float:
+    return float(f"{abs(x):.9g}")
+
+
+def _mention_keys(m: Mention) -> set[float]:
+    values = [m.value] if m.high is None else [m.value, m.high]
+    keys = set()
+    for v in values:
+        keys.update({_key(v), _key(v * m.scale), _key(v * 10), _key(v * 100)})
+    return keys
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
@@ -293,11 +318,13 @@ def _check_number(
     scope: tuple[int, int] | None,
 ) -> tuple[Verdict, Mention | None]:
     """Best verdict for one number within ``scope`` (None: the whole text)."""
+    pool = _pool(source, field, claimed, unit)
+    if pool is None:
+        return Verdict.UNPARSABLE_UNIT, None
     if field == "growth_pct":
-        pairs = ((_growth_verdict(claimed, m), m) for m in source.mentions)
+        pairs_list = [(_growth_verdict(claimed, m), m) for m in pool]
     else:
-        pairs = ((_level_verdict(claimed, unit, m), m) for m in source.mentions)
-    pairs_list = list(pairs)
+        pairs_list = [(_level_verdict(claimed, unit, m), m) for m in pool]
     if scope is None:
         return _best(pairs_list)
     inside = _best((v, m) for v, m in pairs_list if _in_scope(m, scope))
@@ -354,11 +381,21 @@ def verify(claim: Claim, source: Source | Cleaned, *, check_indicator: bool = Tr
     return best
 
 
+def _pool(source: Source, field: str, claimed: float, unit: str | None) -> list[Mention] | None:
+    """The mentions worth comparing with a claimed number (others can only be not_in_source)."""
+    if field == "growth_pct":
+        return source.candidates([claimed])
+    parsed = parse_unit(unit)
+    if parsed is None:
+        return None
+    return source.candidates([claimed, claimed * parsed.scale, claimed * 10])
+
+
 def _sentence_scopes(src: Source, numbers: list[tuple[str, float, str | None]]) -> list[tuple[int, int]]:
     """Without evidence: the sentences holding the claim's first number, else the whole text."""
     field, claimed, unit = numbers[0]
     scopes = []
-    for m in src.mentions:
+    for m in _pool(src, field, claimed, unit) or []:
         verdict = _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
         if verdict is Verdict.VERIFIED:
             scopes.append(src.sentence_of(m.span[0]))
