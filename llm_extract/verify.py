@@ -81,8 +81,8 @@ class Source:
             bounds.append((start, len(text)))
         normalised, index = _normalise(text)
         by_number: dict[float, list[int]] = {}
-        for i, m in enumerate(mentions):
-            for key in _mention_keys(m):
+        for i, mention in enumerate(mentions):
+            for key in _mention_keys(mention):
                 by_number.setdefault(key, []).append(i)
         numbers = {k: tuple(dict.fromkeys(v)) for k, v in by_number.items()}
         return cls(cleaned, mentions, tuple(bounds), normalised, tuple(index), numbers)
