@@ -24,6 +24,7 @@ import re
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from llm_extract.types import Cleaned
 
@@ -92,7 +93,7 @@ def strip_pinyin(text: str) -> Step:
 def _t2s() -> Callable[[str], str]:
     import opencc  # deferred: building the converter reads its dictionaries
 
-    return opencc.OpenCC("t2s").convert  # type: ignore[no-any-return]
+    return cast(Callable[[str], str], opencc.OpenCC("t2s").convert)
 
 
 def to_simplified(text: str) -> Step:
