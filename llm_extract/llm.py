@@ -19,6 +19,7 @@ import asyncio
 import contextvars
 import dataclasses
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -253,9 +254,17 @@ class LLMBackend:
         state = _STATE.get()
         if state is not None:
             state.requests += 1
-        await self.pacer.wait(max(1, len(request.content) // 3))
+        await self.pacer.wait(_estimate(request))
 
     async def _after_response(self, response: httpx2.Response) -> None:
+        if response.status_code == 200 and self.pacer.tpm:
+            try:
+                await response.aread()
+                total = int(json.loads(response.content).get("usage", {}).get("total_tokens") or 0)
+            except (ValueError, AttributeError, httpx2.HTTPError):
+                total = 0
+            if total:
+                self.pacer.correct(_estimate(response.request), total)
         if response.status_code == 429:
             try:
                 retry_after = float(response.headers.get("retry-after", "1"))
@@ -399,6 +408,11 @@ class LLMBackend:
             usage.prompt_tokens = int(getattr(spent, "prompt_tokens", 0) or 0)
             usage.completion_tokens = int(getattr(spent, "completion_tokens", 0) or 0)
         return [claims_of(r) for r in getattr(result, "records", [])], state.rejected, usage
+
+
+def _estimate(request: httpx2.Request) -> int:
+    """Tokens a request will cost, guessed from its body before it is sent (about 3 bytes each)."""
+    return max(1, len(request.content) // 3)
 
 
 def _claim_dict(claim: Claim) -> dict[str, Any]:

@@ -145,3 +145,13 @@ def test_a_run_killed_with_sigkill_resumes_without_repeats_or_duplicates(tmp_pat
         assert server.requests - before <= 16 - len(finished_before)
     assert lines(out) == lines(reference)
     assert len(lines(tmp_path / "out.journal.jsonl")) == 16
+
+
+def test_token_cap_is_corrected_by_reported_usage(tmp_path):
+    inputs = make_inputs(tmp_path / "in", 3)
+    with ScriptedServer() as server:
+        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
+                                server.url, "--model", "scripted-correct", "--no-cache", "--tpm", "1000000",
+                                "--rpm", "600"])  # fmt: skip
+    assert code == 0, output
+    assert server.requests == 3

@@ -80,3 +80,11 @@ def test_prepare_resume_keeps_journaled_articles_and_drops_the_rest(tmp_path):
     assert out.read_text(encoding="utf-8") == '{"doc_id":"a","v":1}\n'
     assert (tmp_path / "o.errors.jsonl").read_text() == ""
     assert (tmp_path / "o.rejected.jsonl").read_text(encoding="utf-8").count("\n") == 1
+
+
+def test_pacer_replaces_an_estimate_by_the_reported_usage():
+    pacer = Pacer(tpm=5000)
+    asyncio.run(pacer.wait(4000))
+    pacer.correct(4000, 120)
+    assert sum(t for _, t in pacer._tokens) == 120
+    asyncio.run(pacer.wait(4000))  # fits now; with the estimate it would have waited a minute
