@@ -52,10 +52,7 @@ def _complete_lines(path: Path) -> list[str]:
     return [line + "\n" for line in lines[:-1]]
 
 
-def _doc_id_of(line: str, csv_format: bool) -> str | None:
-    if csv_format:
-        row = next(csv.reader([line]), [])
-        return row[0] if row else None
+def _doc_id_of(line: str) -> str | None:
     try:
         value = json.loads(line).get("doc_id")
     except (ValueError, AttributeError):
@@ -83,11 +80,15 @@ def prepare_resume(out: Path, rejected: Path, errors: Path) -> set[str]:
         lines = _complete_lines(path)
         if not lines:
             continue
-        header = [lines[0]] if is_csv else []
-        body = lines[1:] if is_csv else lines
-        kept = header + [line for line in body if _doc_id_of(line, is_csv) in done]
-        prefix = "\ufeff" if is_csv else ""
-        _atomic_write(path, prefix + "".join(kept))
+        if is_csv:  # a quoted field may hold a line break: read whole records
+            rows = list(csv.reader(io.StringIO("".join(lines))))
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow(rows[0])
+            writer.writerows(r for r in rows[1:] if len(r) == len(rows[0]) and r[0] in done)
+            _atomic_write(path, "\ufeff" + buf.getvalue())
+            continue
+        _atomic_write(path, "".join(line for line in lines if _doc_id_of(line) in done))
     _atomic_write(journal, "".join(dumps({"doc_id": d, "state": "done"}) + "\n" for d in sorted(done)))
     _atomic_write(errors, "")
     return done

@@ -88,3 +88,17 @@ def test_pacer_replaces_an_estimate_by_the_reported_usage():
     pacer.correct(4000, 120)
     assert sum(t for _, t in pacer._tokens) == 120
     asyncio.run(pacer.wait(4000))  # fits now; with the estimate it would have waited a minute
+
+
+def test_csv_resume_keeps_records_whose_evidence_spans_lines(tmp_path):
+    out = tmp_path / "o.csv"
+    with RunWriter(out) as writer:
+        writer.write_article([{"doc_id": "a", "evidence": "第一行\n第二行", "value": 1}], [])
+        writer.journal("a", "done")
+        writer.write_article([{"doc_id": "b", "evidence": "x", "value": 2}], [])
+    assert prepare_resume(out, tmp_path / "o.rejected.jsonl", tmp_path / "o.errors.jsonl") == {"a"}
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [r[0] for r in rows] == ["doc_id", "a"] and rows[1][8] == "第一行\n第二行"
