@@ -151,8 +151,8 @@ class LLMBackend:
     """Chunks an article, calls the endpoint per chunk, returns the claims of verified answers.
 
     All requests run on one private event loop (one thread, however many are in flight):
-    :meth:`propose` blocks on it, :meth:`apropose` awaits it from any other loop, and
-    :meth:`run` executes a whole batch coroutine on it. ``concurrency`` caps requests in flight.
+    :meth:`propose` blocks on it and :meth:`run` executes a whole batch coroutine on it.
+    ``concurrency`` caps requests in flight.
     """
 
     name = "openai"
@@ -280,11 +280,6 @@ class LLMBackend:
     def propose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
         return self.run(self.apropose_here(doc_id, cleaned, context))
 
-    async def apropose(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
-        """:meth:`propose` for code on another event loop."""
-        future = asyncio.run_coroutine_threadsafe(self.apropose_here(doc_id, cleaned, context), self._ensure_loop())
-        return await asyncio.wrap_future(future)
-
     async def apropose_here(self, doc_id: str, cleaned: Cleaned, context: ArticleContext) -> Proposal:
         """Propose on the backend's own loop: every chunk concurrently, under the in-flight limit."""
         await self._setup()
@@ -324,7 +319,7 @@ class LLMBackend:
                 "base_url": self.settings.base_url,
                 "mode": self.settings.effective_mode,
                 "prompt": self.template.hash,
-                "schema": schema_hash(self.schema),
+                "schema": self.meta["schema_hash"],
                 "chunk": hashlib.sha256(piece.text.encode("utf-8")).hexdigest(),
                 "context": context.as_dict(),
                 "max_retries": self.settings.max_retries,

@@ -30,16 +30,20 @@ def dumps(row: dict[str, Any]) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
+def _beside(out: Path, kind: str) -> Path:
+    """``OUT.<kind>.jsonl`` next to ``OUT`` (its extension replaced)."""
+    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
+    return out.with_name(f"{stem}.{kind}.jsonl")
+
+
 def default_side_paths(out: Path) -> tuple[Path, Path]:
     """``OUT.rejected.jsonl`` and ``OUT.errors.jsonl`` next to ``OUT``."""
-    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
-    return out.with_name(f"{stem}.rejected.jsonl"), out.with_name(f"{stem}.errors.jsonl")
+    return _beside(out, "rejected"), _beside(out, "errors")
 
 
 def journal_path(out: Path) -> Path:
     """``OUT.journal.jsonl``: one line per finished article, written after its records."""
-    stem = out.name[: -len(out.suffix)] if out.suffix else out.name
-    return out.with_name(f"{stem}.journal.jsonl")
+    return _beside(out, "journal")
 
 
 def _complete_lines(path: Path) -> list[str]:
@@ -122,8 +126,7 @@ class RunWriter:
         suffix = out.suffix.lower()
         if suffix not in {".jsonl", ".csv"}:
             raise ConfigError(f"{out}: unknown output format {suffix or '(none)'!r}; use .jsonl or .csv")
-        default_rejected, default_errors = default_side_paths(out)
-        self.paths = {"out": out, "rejected": rejected or default_rejected, "errors": errors or default_errors}
+        self.paths = self.planned_paths(out, rejected=rejected, errors=errors)
         self._csv = suffix == ".csv"
         mode = "a" if append else "w"
         new_csv = self._csv and (not append or not out.exists() or out.stat().st_size == 0)

@@ -75,7 +75,7 @@ class Settings:
     """Everything that decides how the LLM backend calls an endpoint."""
 
     base_url: str | None = None
-    api_key: SecretStr = field(default_factory=lambda: SecretStr(""), repr=True)
+    api_key: SecretStr = field(default_factory=lambda: SecretStr(""))
     model: str = "gpt-4o-mini"
     mode: str | None = None
     max_retries: int = 2
