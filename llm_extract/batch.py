@@ -197,23 +197,36 @@ async def _run_async(
     """Articles concurrently on the backend's loop; at most ``2 × concurrency`` held in memory."""
     slots = asyncio.Semaphore(max(2, 2 * concurrency))
     tasks: set[asyncio.Task[None]] = set()
+    failures: list[BaseException] = []
 
     async def one(item: Article) -> None:
         try:
             finish(item, await arun_backend(item, backend))
+        except Exception as exc:  # e.g. an output file on a full disk: the run stops
+            failures.append(exc)
         finally:
             slots.release()
 
-    for item in items:
-        if isinstance(item, InputError):
-            finish(item, None)
-            continue
-        await slots.acquire()
-        task = asyncio.create_task(one(item))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    if tasks:
-        await asyncio.gather(*tasks)
+    try:
+        for item in items:
+            if failures:
+                break
+            if isinstance(item, InputError):
+                finish(item, None)
+                continue
+            await slots.acquire()
+            task = asyncio.create_task(one(item))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:  # stop the other articles; what is journaled stays done
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+    if failures:
+        raise failures[0]
 
 
 def dry_run(

@@ -60,10 +60,12 @@ _CORRUPT_PINYIN = re.compile(rf"\?{_SYLLABLE}[)）]")
 _DAMAGED_TAIL = re.compile(r"[?0-9０-９.．,，]*")
 
 
-def _delete_matches(text: str, pattern: re.Pattern[str]) -> tuple[str, list[int], list[int]]:
+def _delete_matches(text: str, pattern: re.Pattern[str]) -> tuple[str, Sequence[int], list[int]]:
     """Delete every match of ``pattern``; return new text, its index, and the cut points."""
+    if pattern.search(text) is None:
+        return text, range(len(text)), []
     parts: list[str] = []
-    index: list[int] = []
+    index: array[int] = array("i")
     cuts: list[int] = []
     pos = 0
     for m in pattern.finditer(text):
@@ -85,8 +87,9 @@ def strip_pinyin(text: str) -> Step:
         tail = _DAMAGED_TAIL.match(second, cut)
         end = tail.end() if tail else cut
         unreliable.append((max(cut - 1, 0), max(end, cut + 1)))
-    index = [index1[i] for i in index2]
-    return Step(second, index, tuple(unreliable))
+    if isinstance(index1, range):
+        return Step(second, index2, tuple(unreliable))
+    return Step(second, array("i", (index1[i] for i in index2)), tuple(unreliable))
 
 
 @functools.cache
@@ -167,7 +170,7 @@ def drop_boilerplate(text: str) -> Step:
     lines = text.splitlines(keepends=True)
     front = _front_matter_end(lines)
     parts: list[str] = []
-    index: list[int] = []
+    index: array[int] = array("i")
     pos = 0
     in_disclaimer = False
     for n, line in enumerate(lines):
@@ -191,36 +194,33 @@ def drop_boilerplate(text: str) -> Step:
 
 def normalise_whitespace(text: str) -> Step:
     """Trim spaces at line ends, drop blank-line runs to one, remove leading/trailing blanks."""
-    keep = bytearray(len(text))
-    lines = text.splitlines(keepends=True)
+    kept: list[tuple[int, int]] = []  # the input ranges kept, in order
     pos = 0
     blank_run = 0
     seen_text = False
-    for line in lines:
+    for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
         ending = len(line) - len(body)
         stripped = body.strip(" \t\u3000\xa0\u200b\ufeff")
         if not stripped:
             blank_run += 1
             if seen_text and blank_run == 1 and ending:
-                keep[pos + len(line) - 1] = 1  # keep one newline to mark the paragraph break
+                kept.append((pos + len(line) - 1, pos + len(line)))  # one newline marks the paragraph break
             pos += len(line)
             continue
         blank_run = 0
         seen_text = True
         lead = len(body) - len(body.lstrip(" \t\u3000\xa0\u200b\ufeff"))
-        for i in range(pos + lead, pos + lead + len(stripped)):
-            keep[i] = 1
+        kept.append((pos + lead, pos + lead + len(stripped)))
         if ending:
-            keep[pos + len(line) - 1] = 1  # one character of the line ending (the "\n" of "\r\n")
+            kept.append((pos + len(line) - 1, pos + len(line)))  # one character of the line ending ("\n" of "\r\n")
         pos += len(line)
-    index = [i for i, k in enumerate(keep) if k]
-    # Never end on a dangling line break.
-    out = "".join(text[i] for i in index)
-    while out.endswith("\n") or out.endswith("\r"):
-        out = out[:-1]
-        index.pop()
-    return Step(out, index)
+    while kept and text[kept[-1][0]] in "\r\n":  # never end on a dangling line break
+        kept.pop()
+    index: array[int] = array("i")
+    for start, end in kept:
+        index.extend(range(start, end))
+    return Step("".join(text[start:end] for start, end in kept), index)
 
 
 DEFAULT_CHAIN: tuple[Cleaner, ...] = (strip_pinyin, to_simplified, drop_boilerplate, normalise_whitespace)
@@ -237,7 +237,8 @@ def clean(raw: str, *, chain: Sequence[Cleaner] = DEFAULT_CHAIN) -> Cleaned:
             raise AssertionError(f"cleaning step {step_fn.__name__} returned a broken offset map")
         # Carry earlier unreliable spans through this step's deletions.
         unreliable = _remap(unreliable, step.index)
-        index = array("i", (index[i] for i in step.index))
+        if not (isinstance(step.index, range) and len(step.index) == len(index)):  # identity: nothing to do
+            index = array("i", (index[i] for i in step.index))
         unreliable.extend(step.unreliable)
         text = step.text
     return Cleaned(raw=raw, text=text, index=index, unreliable=tuple(unreliable))
@@ -249,7 +250,7 @@ def _remap(spans: list[tuple[int, int]], step_index: Sequence[int]) -> list[tupl
         return []
     import bisect
 
-    idx = list(step_index)
+    idx = step_index
     out = []
     for start, end in spans:
         lo = bisect.bisect_left(idx, start)

@@ -25,6 +25,7 @@ from llm_extract.output import RunWriter, dumps, journal_path, prepare_resume
 from llm_extract.pacing import Pacer
 from llm_extract.pipeline import Backend, Extraction, make_backend
 from llm_extract.prompting import load_template
+from llm_extract.report import build_report, write_report
 from llm_extract.settings import MODES, Settings
 
 __all__ = ["main"]
@@ -44,7 +45,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Output file: .jsonl or .csv (required unless --dry-run).")  # fmt: skip
+              help="Output file: .jsonl, .csv or .parquet (parquet extra); required unless --dry-run.")  # fmt: skip
 @click.option("--backend", type=click.Choice(["auto", "rules", "openai"]), default="auto", show_default=True,
               help="auto: the LLM when an endpoint is configured, else the offline rules.")  # fmt: skip
 @click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
@@ -55,6 +56,8 @@ def cli() -> None:
 @click.option("--timeout", type=float, help="Seconds per request (default 60).")
 @click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
 @click.option("--max-tokens", type=int, help="Cap on the tokens of one answer (default 4096).")
+@click.option("--transport-retries", type=click.IntRange(0, 20),
+              help="HTTP retries of 429, 5xx, timeouts and dropped connections, with backoff (default 4).")  # fmt: skip
 @click.option("--concurrency", type=click.IntRange(1, 1024), default=8, show_default=True,
               help="Requests in flight (LLM backend).")  # fmt: skip
 @click.option("--rpm", type=float, help="Cap on requests per minute.")
@@ -82,14 +85,15 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     """
     try:
         settings = Settings.from_env(**{k: opts[k] for k in ("base_url", "api_key", "model", "mode", "max_retries",
-                                                              "timeout", "chunk_tokens", "max_tokens")})  # fmt: skip
+                                                              "timeout", "chunk_tokens", "max_tokens",
+                                                              "transport_retries")})  # fmt: skip
         shard = parse_shard(opts["shard"])
         prices = (opts["price_in"], opts["price_out"] or 0.0) if opts["price_in"] is not None else None
         if opts["dry_run"]:
             _dry_run(inputs, settings, shard, prices)
             return
         if out is None:
-            _fail("missing option -o/--output (the output file, .jsonl or .csv)")
+            _fail("missing option -o/--output (the output file, .jsonl, .csv or .parquet)")
             return
         chosen = _backend(backend, settings, opts)
         rejected_path, errors_path = opts["rejected_path"], opts["errors_path"]
@@ -247,6 +251,32 @@ def eval_cmd(gold: Path, pred: Path, as_json: bool, docs: bool) -> None:
             for p in d.false_positives:
                 click.echo(f"  extra {p.get('indicator')} {p.get('value')}{p.get('unit') or ''} "
                            f"growth={p.get('growth_pct')} | {p.get('evidence', '')}")  # fmt: skip
+
+
+@cli.command()
+@click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sources", "sources", multiple=True, required=True,
+              help="The source articles (directory, file, glob or JSONL, as for run); repeatable.")  # fmt: skip
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")  # fmt: skip
+@click.option("--rejected", "rejected_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rejected records (default: RECORDS.rejected.jsonl beside RECORDS).")  # fmt: skip
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Failed articles (default: RECORDS.errors.jsonl beside RECORDS).")  # fmt: skip
+@click.option("--summary", "summary_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The run's --summary JSON, for tokens and cost in the header.")  # fmt: skip
+@click.option("--title", help="Page title.")
+def report(records: Path, sources: tuple[str, ...], out: Path, rejected_path: Path | None, errors_path: Path | None,
+           summary_path: Path | None, title: str | None) -> None:  # fmt: skip
+    """Write one self-contained HTML page to audit every figure of a run (verified, rejected, failed)."""
+    try:
+        page = build_report(records, sources, rejected_path=rejected_path, errors_path=errors_path,
+                            summary_path=summary_path, title=title)  # fmt: skip
+        write_report(out, page)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)", err=True)
 
 
 @cli.command(name="clean")

@@ -8,7 +8,8 @@
     │   └── MalformedLineError
     ├── ConfigError           settings that cannot work (no endpoint, unknown mode, bad template)
     ├── TemplateError         a prompt template that is missing or names undeclared variables
-    └── CallError             the model endpoint failed after all transport retries
+    ├── CallError             the model endpoint failed after all transport retries
+    └── OutputError           an output file cannot be written (disk full, read-only): the run stops
 
 Messages name the file (and line) and say how to fix the problem.
 """
@@ -24,6 +25,7 @@ __all__ = [
     "InputError",
     "LLMExtractError",
     "MalformedLineError",
+    "OutputError",
     "TemplateError",
 ]
 
@@ -71,3 +73,7 @@ class CallError(LLMExtractError):
     def __init__(self, message: str, *, attempts: int = 0) -> None:
         super().__init__(message)
         self.attempts = attempts
+
+
+class OutputError(LLMExtractError):
+    """An output file could not be written; articles finished before it stay done (rerun to resume)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import dataclasses
 import hashlib
 import json
@@ -24,6 +25,7 @@ import logging
 import re
 import threading
 import time
+import weakref
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -33,7 +35,8 @@ import httpx2
 import instructor
 import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from pydantic import BaseModel, Field, ValidationInfo, create_model, model_validator
+from instructor.v2.core.function_calls import ResponseSchema
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
@@ -69,6 +72,7 @@ class _CallState:
     """Per-call bookkeeping, reached from hooks and validators through a context variable."""
 
     max_attempts: int
+    source: Source | None = None
     attempts: int = 0
     requests: int = 0
     rejected: list[tuple[Claim, str]] = field(default_factory=list)
@@ -79,6 +83,7 @@ class _CallState:
 
 
 _STATE: contextvars.ContextVar[_CallState | None] = contextvars.ContextVar("llm_extract_call", default=None)
+_SCHEMAS: weakref.WeakKeyDictionary[type[BaseModel], dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 def _identity_source(text: str) -> Source:
@@ -100,13 +105,22 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
     """The chunk-level response model: ``{"records": [schema, ...]}`` whose validator verifies."""
 
     class _Verifying(BaseModel):
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            """The JSON Schema, built once per class (instructor asks for it on every call)."""
+            if args or kwargs:
+                return super().model_json_schema(*args, **kwargs)
+            cached = _SCHEMAS.get(cls)
+            if cached is None:
+                cached = _SCHEMAS[cls] = super().model_json_schema()
+            return copy.deepcopy(cached)
+
         @model_validator(mode="after")
-        def _verify_records(self, info: ValidationInfo) -> Any:
-            context = info.context or {}
-            source = context.get("_source")
-            if not isinstance(source, Source):
-                return self
+        def _verify_records(self) -> Any:
             state = _STATE.get()
+            source = state.source if state is not None else None
+            if source is None:
+                return self
             kept, failures = [], []
             for n, record in enumerate(getattr(self, "records", []), start=1):
                 claim = claims_of(record)
@@ -122,12 +136,15 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
             self.records = kept
             return self
 
+    # Subclassing instructor's ResponseSchema up front spares instructor wrapping the model in a
+    # fresh class on every call (and its schema caches then hit).
     return create_model(
         "Extracted",
-        __base__=_Verifying,
+        __base__=(_Verifying, ResponseSchema),
         records=(
             list[schema],  # type: ignore[valid-type]
-            Field(default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
+            # required: an answer without ``records`` is re-asked, not read as "no figures"
+            Field(description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
         ),
     )
 
@@ -334,7 +351,10 @@ class LLMBackend:
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
-                return _from_cache(hit)
+                try:
+                    return _from_cache(hit)
+                except (TypeError, ValueError, KeyError, AttributeError):
+                    pass  # a corrupt entry is a miss: ask again and overwrite it
         assert self._limit is not None
         async with self._limit:
             try:
@@ -360,23 +380,19 @@ class LLMBackend:
         self, piece: Chunk, context: ArticleContext, *, doc_id: str = ""
     ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
         """One chunk: (claims of verified records, rejected claims with reasons, usage)."""
-        state = _CallState(max_attempts=self.settings.max_retries + 1)
+        state = _CallState(max_attempts=self.settings.max_retries + 1, source=_identity_source(piece.text))
         token = _STATE.set(state)
         start = time.perf_counter()
+        messages = self.template.render(
+            chunk=piece.text, title=context.title, year=context.year, region=context.region, doc_id=doc_id
+        )
         try:
+            # No ``context=``: the messages are already rendered and must not be rendered again.
             result, completion = await self._client.create_with_completion(
                 model=self.model,
-                messages=self.template.messages(),
+                messages=messages,
                 response_model=self.response_model,
                 max_retries=self.settings.max_retries,
-                context={
-                    "chunk": piece.text,
-                    "title": context.title,
-                    "year": context.year,
-                    "region": context.region,
-                    "doc_id": doc_id,
-                    "_source": _identity_source(piece.text),
-                },
                 temperature=0,
                 max_tokens=self.settings.max_tokens,
             )

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 
 from llm_extract.types import Kind, Mention
 
@@ -344,14 +346,25 @@ def _doublings(text: str) -> list[Mention]:
     return out
 
 
-def _free(span: tuple[int, int], taken: list[Mention]) -> bool:
-    return all(span[1] <= m.span[0] or m.span[1] <= span[0] for m in taken)
+class _Taken:
+    """Spans already claimed by mentions, for overlap queries in O(log n)."""
+
+    def __init__(self, taken: list[Mention]) -> None:
+        spans = sorted(m.span for m in taken)
+        self.starts = [s for s, _ in spans]
+        self.reach = list(accumulate((e for _, e in spans), max))  # furthest end among spans up to here
+
+    def free(self, span: tuple[int, int]) -> bool:
+        """No taken span overlaps ``span``: none that starts before it ends reaches past its start."""
+        k = bisect_left(self.starts, span[1])
+        return k == 0 or self.reach[k - 1] <= span[0]
 
 
 def _implied_ones(text: str, taken: list[Mention]) -> list[Mention]:
     out = []
+    claimed = _Taken(taken)
     for m in _IMPLIED_ONE.finditer(text):
-        if not (m.group("pre") or m.group("more")) or not _free(m.span(), taken):
+        if not (m.group("pre") or m.group("more")) or not claimed.free(m.span()):
             continue
         if m.start() > 0 and re.match(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]", text[m.start() - 1]):
             continue
@@ -367,8 +380,9 @@ def _implied_ones(text: str, taken: list[Mention]) -> list[Mention]:
 def _bare_decimals(text: str, taken: list[Mention]) -> list[Mention]:
     """Decimals with no unit (ratios such as 倍差2.37) are figures too, of kind BARE."""
     out = []
+    claimed = _Taken(taken)
     for m in _BARE_DECIMAL.finditer(text):
-        if _free(m.span(), taken):
+        if claimed.free(m.span()):
             value = float(to_ascii_digits(m.group()))
             out.append(Mention(span=m.span(), text=m.group(), value=value, scale=1.0, unit="", kind=Kind.BARE))
     return out

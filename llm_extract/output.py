@@ -1,13 +1,19 @@
 """Writing: records, rejected records and failed articles, one article at a time.
 
-``-o OUT`` picks the format by extension: ``.jsonl`` (UTF-8, ``ensure_ascii=False``) or
-``.csv`` (UTF-8 with BOM, for spreadsheets; nested fields as JSON). Rejected records go to
+``-o OUT`` picks the format by extension: ``.jsonl`` (UTF-8, ``ensure_ascii=False``),
+``.csv`` (UTF-8 with BOM, for spreadsheets; nested fields as JSON) or ``.parquet`` (with the
+``parquet`` extra, pyarrow; nested fields as JSON strings). Rejected records go to
 ``OUT.rejected.jsonl`` and failed articles to ``OUT.errors.jsonl`` unless given paths. Each
 article's lines are written in one call and flushed, so a killed run leaves whole lines only.
+
+A Parquet file cannot be appended to line by line, so a ``.parquet`` run logs its records to
+``OUT.records.jsonl`` as it goes (that log is what a resumed run continues) and writes the
+Parquet file from it, atomically, when the run ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -16,9 +22,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from llm_extract.errors import ConfigError
+from llm_extract.errors import ConfigError, OutputError
 
-__all__ = ["CSV_FIELDS", "RunWriter", "default_side_paths", "dumps", "journal_path", "prepare_resume"]
+__all__ = [
+    "CSV_FIELDS", "FORMATS", "RunWriter", "default_side_paths", "dumps", "journal_path", "prepare_resume",
+    "records_log", "write_parquet",
+]  # fmt: skip
+FORMATS = (".jsonl", ".csv", ".parquet")
 
 CSV_FIELDS = [
     "doc_id", "indicator", "region", "period", "value", "unit", "growth_pct", "qualifier", "evidence", "span",
@@ -44,6 +54,11 @@ def default_side_paths(out: Path) -> tuple[Path, Path]:
 def journal_path(out: Path) -> Path:
     """``OUT.journal.jsonl``: one line per finished article, written after its records."""
     return _beside(out, "journal")
+
+
+def records_log(out: Path) -> Path:
+    """Where records are appended as they come: ``OUT`` itself, or ``OUT.records.jsonl`` for Parquet."""
+    return _beside(out, "records") if out.suffix.lower() == ".parquet" else out
 
 
 def _complete_lines(path: Path) -> list[str]:
@@ -72,6 +87,7 @@ def prepare_resume(out: Path, rejected: Path, errors: Path) -> set[str]:
     emptied, since every failed article is tried again.
     """
     journal = journal_path(out)
+    out = records_log(out)
     done: set[str] = set()
     for line in _complete_lines(journal):
         try:
@@ -104,6 +120,15 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _check_format(out: Path) -> str:
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ConfigError(f"{out}: unknown output format {suffix or '(none)'!r}; use .jsonl, .csv or .parquet")
+    if suffix == ".parquet":
+        _pyarrow(out)
+    return suffix
+
+
 def _open(path: Path, mode: str) -> IO[str]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,20 +142,24 @@ class RunWriter:
 
     @staticmethod
     def planned_paths(out: Path, *, rejected: Path | None = None, errors: Path | None = None) -> dict[str, Path]:
+        _check_format(out)
         default_rejected, default_errors = default_side_paths(out)
-        return {"out": out, "rejected": rejected or default_rejected, "errors": errors or default_errors}
+        paths = {"out": out, "rejected": rejected or default_rejected, "errors": errors or default_errors}
+        if records_log(out) != out:
+            paths["records"] = records_log(out)
+        return paths
 
     def __init__(
         self, out: Path, *, rejected: Path | None = None, errors: Path | None = None, append: bool = False
     ) -> None:
-        suffix = out.suffix.lower()
-        if suffix not in {".jsonl", ".csv"}:
-            raise ConfigError(f"{out}: unknown output format {suffix or '(none)'!r}; use .jsonl or .csv")
+        suffix = _check_format(out)
         self.paths = self.planned_paths(out, rejected=rejected, errors=errors)
         self._csv = suffix == ".csv"
+        self._parquet = out if suffix == ".parquet" else None
+        log = records_log(out)
         mode = "a" if append else "w"
         new_csv = self._csv and (not append or not out.exists() or out.stat().st_size == 0)
-        self._out = _open(out, mode)
+        self._out = _open(log, mode)
         self._rejected = _open(self.paths["rejected"], mode)
         self._errors = _open(self.paths["errors"], mode)
         self.paths["journal"] = journal_path(out)
@@ -150,27 +179,35 @@ class RunWriter:
         )
         return buf.getvalue()
 
+    def _append(self, fh: IO[str], text: str) -> None:
+        try:
+            fh.write(text)
+            fh.flush()
+        except OSError as exc:
+            raise OutputError(
+                f"{fh.name}: cannot write ({exc.strerror or exc}); the articles finished before this are kept "
+                "in the journal: free the space or fix the path, then rerun the same command to resume"
+            ) from None
+
     def write_article(self, records: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> None:
         if records:
-            text = "".join(self._csv_line(r) if self._csv else dumps(r) + "\n" for r in records)
-            self._out.write(text)
-            self._out.flush()
+            self._append(self._out, "".join(self._csv_line(r) if self._csv else dumps(r) + "\n" for r in records))
         if rejected:
-            self._rejected.write("".join(dumps(r) + "\n" for r in rejected))
-            self._rejected.flush()
+            self._append(self._rejected, "".join(dumps(r) + "\n" for r in rejected))
 
     def write_error(self, row: dict[str, Any]) -> None:
-        self._errors.write(dumps(row) + "\n")
-        self._errors.flush()
+        self._append(self._errors, dumps(row) + "\n")
 
     def journal(self, doc_id: str, state: str) -> None:
         """Mark an article finished; called only after its lines are flushed."""
-        self._journal.write(dumps({"doc_id": doc_id, "state": state}) + "\n")
-        self._journal.flush()
+        self._append(self._journal, dumps({"doc_id": doc_id, "state": state}) + "\n")
 
     def close(self) -> None:
         for fh in (self._out, self._rejected, self._errors, self._journal):
-            fh.close()
+            with contextlib.suppress(OSError):  # a failing flush failed in _append already, nothing journaled
+                fh.close()
+        if self._parquet is not None:
+            write_parquet(records_log(self._parquet), self._parquet)
 
     def __enter__(self) -> RunWriter:
         return self
@@ -179,3 +216,45 @@ class RunWriter:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+# Parquet column types; nested values (span, checks) are kept as JSON text, as in the CSV.
+_PARQUET_TYPES = {"value": "float64", "growth_pct": "float64"}
+
+
+def _pyarrow(out: Path) -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet
+    except ImportError:
+        raise ConfigError(
+            f"{out}: Parquet output needs pyarrow: pip install 'llm-extract[parquet]' (or write .jsonl / .csv)"
+        ) from None
+    return pyarrow
+
+
+def write_parquet(log: Path, out: Path) -> int:
+    """Write the records of the JSONL ``log`` to ``out`` as Parquet (atomically); the row count."""
+    pa = _pyarrow(out)
+    rows = [json.loads(line) for line in _complete_lines(log) if line.strip()]
+    columns: dict[str, list[Any]] = {name: [] for name in CSV_FIELDS}
+    for row in rows:
+        for name in CSV_FIELDS:
+            v = row.get(name)
+            columns[name].append(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+    schema = pa.schema([(name, getattr(pa, _PARQUET_TYPES.get(name, "string"))()) for name in CSV_FIELDS])
+    table = pa.table(
+        {
+            n: [None if v is None else float(v) if n in _PARQUET_TYPES else str(v) for v in vs]
+            for n, vs in columns.items()
+        },
+        schema=schema,
+    )
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        pa.parquet.write_table(table, tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ConfigError(f"{out}: cannot write here ({exc.strerror or exc})") from None
+    return len(rows)

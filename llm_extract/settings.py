@@ -11,6 +11,7 @@ environment variable          CLI flag                   meaning
 ``LLM_EXTRACT_TIMEOUT``       ``--timeout``              seconds per request (60)
 ``LLM_EXTRACT_CHUNK_TOKENS``  ``--chunk-tokens``         token budget of one chunk (600)
 ``LLM_EXTRACT_MAX_TOKENS``    ``--max-tokens``           cap on the tokens of one answer (4096)
+``LLM_EXTRACT_TRANSPORT_RETRIES`` ``--transport-retries`` HTTP retries of 429/5xx/timeouts/resets (4)
 ============================  =========================  ==========================================
 
 The API key is a :class:`SecretStr`: it never shows in ``repr``, logs or files.
@@ -125,6 +126,7 @@ class Settings:
             ("timeout", "LLM_EXTRACT_TIMEOUT", float),
             ("chunk_tokens", "LLM_EXTRACT_CHUNK_TOKENS", int),
             ("max_tokens", "LLM_EXTRACT_MAX_TOKENS", int),
+            ("transport_retries", "LLM_EXTRACT_TRANSPORT_RETRIES", int),
         ):
             if env.get(var):
                 try:

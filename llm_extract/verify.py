@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -60,8 +62,9 @@ class Source:
     mentions: tuple[Mention, ...]
     sentences: tuple[tuple[int, int], ...]
     normalised: str
-    norm_index: tuple[int, ...]
+    norm_index: Sequence[int]  # an int array: a tuple of ints costs ~36 bytes a character
     by_number: dict[float, tuple[int, ...]]
+    starts: Sequence[int]  # mention start offsets, ascending (mentions are in text order)
 
     @classmethod
     def of(cls, cleaned: Cleaned) -> Source:
@@ -85,13 +88,22 @@ class Source:
             for key in _mention_keys(mention):
                 by_number.setdefault(key, []).append(i)
         numbers = {k: tuple(dict.fromkeys(v)) for k, v in by_number.items()}
-        return cls(cleaned, mentions, tuple(bounds), normalised, tuple(index), numbers)
+        starts = array("i", (m.span[0] for m in mentions))
+        return cls(cleaned, mentions, tuple(bounds), normalised, index, numbers, starts)
 
-    def candidates(self, numbers: Iterable[float]) -> list[Mention]:
-        """Mentions that could be one of ``numbers`` (by value, scaled value, 成 or 倍 reading)."""
+    def candidates(self, numbers: Iterable[float], within: tuple[int, int] | None = None) -> list[Mention]:
+        """Mentions that could be one of ``numbers`` (by value, scaled value, 成 or 倍 reading).
+
+        ``within``: only those starting inside that span (found by bisection, so a figure
+        repeated thousands of times in a long text costs nothing here).
+        """
         found: set[int] = set()
+        lo, hi = 0, len(self.mentions)
+        if within is not None:
+            lo, hi = bisect_left(self.starts, within[0]), bisect_right(self.starts, within[1])
         for n in numbers:
-            found.update(self.by_number.get(_key(n), ()))
+            ids = self.by_number.get(_key(n), ())
+            found.update(ids if within is None else ids[bisect_left(ids, lo) : bisect_left(ids, hi)])
         return [self.mentions[i] for i in sorted(found)]
 
     def context_of(self, scope: tuple[int, int]) -> str:
@@ -163,18 +175,29 @@ def _mention_keys(m: Mention) -> set[float]:
     return keys
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
+# What evidence matching ignores: white space, quotes, brackets, list punctuation, and any "."
+# that is not a decimal point between two digits.
+_DROP = re.compile(_IGNORABLE.pattern + r"|\.(?![0-9])|(?<![0-9])\.")
+
+
+def _normalise(text: str) -> tuple[str, array[int]]:
+    """``text`` without :data:`_DROP` characters, case-folded, with each kept character's offset."""
     ascii_text = to_ascii_digits(text)
-    chars: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(ascii_text):
-        if ch == "." and 0 < i < len(ascii_text) - 1 and ascii_text[i - 1].isdigit() and ascii_text[i + 1].isdigit():
-            pass  # a decimal point is part of the number
-        elif _IGNORABLE.match(ch) or ch == ".":
-            continue
-        chars.append(ch.lower())
-        index.append(i)
-    return "".join(chars), index
+    parts: list[str] = []
+    index: array[int] = array("i")
+    pos = 0
+    for m in _DROP.finditer(ascii_text):
+        if m.start() > pos:
+            parts.append(ascii_text[pos : m.start()])
+            index.extend(range(pos, m.start()))
+        pos = m.end()
+    parts.append(ascii_text[pos:])
+    index.extend(range(pos, len(ascii_text)))
+    kept = "".join(parts)
+    lowered = kept.lower()
+    if len(lowered) != len(kept):  # a few letters (İ) lower to two characters: fold the rest one by one
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in kept)
+    return lowered, index
 
 
 def _simplify(text: str) -> str:
@@ -302,7 +325,8 @@ def _reason(verdict: Verdict, figure: str, unit: str | None, nearby: Sequence[st
 
 
 def _nearby(source: Source, scope: tuple[int, int], kinds: set[Kind], limit: int = 6) -> tuple[str, ...]:
-    found = [m.text for m in source.mentions if scope[0] <= m.span[0] < scope[1] and m.kind in kinds]
+    lo, hi = bisect_left(source.starts, scope[0]), bisect_left(source.starts, scope[1])
+    found = [m.text for m in source.mentions[lo:hi] if m.kind in kinds]
     return tuple(dict.fromkeys(found))[:limit]
 
 
@@ -318,22 +342,25 @@ def _check_number(
     scope: tuple[int, int] | None,
 ) -> tuple[Verdict, Mention | None]:
     """Best verdict for one number within ``scope`` (None: the whole text)."""
-    pool = _pool(source, field, claimed, unit)
-    if pool is None:
+    if parse_unit(unit) is None and field != "growth_pct":
         return Verdict.UNPARSABLE_UNIT, None
-    if field == "growth_pct":
-        pairs_list = [(_growth_verdict(claimed, m), m) for m in pool]
-    else:
-        pairs_list = [(_level_verdict(claimed, unit, m), m) for m in pool]
+
+    def verdict_of(m: Mention) -> Verdict:
+        return _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
+
     if scope is None:
-        return _best(pairs_list)
-    inside = _best((v, m) for v, m in pairs_list if _in_scope(m, scope))
+        return _best((verdict_of(m), m) for m in _pool(source, field, claimed, unit) or [])
+    # Inside the evidence first; elsewhere only to tell "written elsewhere" from "not written",
+    # stopping at the first match (a figure repeated all over a long text stays cheap).
+    near = _pool(source, field, claimed, unit, scope) or []
+    inside = _best((verdict_of(m), m) for m in near if _in_scope(m, scope))
     if inside[0] is Verdict.VERIFIED:
         return inside
-    anywhere = _best(pairs_list)
-    if anywhere[0] is Verdict.VERIFIED:
-        return Verdict.NOT_IN_EVIDENCE, anywhere[1]
-    return inside if inside[1] is not None else anywhere
+    pool = _pool(source, field, claimed, unit) or []
+    for m in pool:
+        if not _in_scope(m, scope) and verdict_of(m) is Verdict.VERIFIED:
+            return Verdict.NOT_IN_EVIDENCE, m
+    return inside if inside[1] is not None else _best((verdict_of(m), m) for m in pool)
 
 
 def _figure(claimed: float, unit: str | None, field: str) -> str:
@@ -381,14 +408,16 @@ def verify(claim: Claim, source: Source | Cleaned, *, check_indicator: bool = Tr
     return best
 
 
-def _pool(source: Source, field: str, claimed: float, unit: str | None) -> list[Mention] | None:
+def _pool(
+    source: Source, field: str, claimed: float, unit: str | None, within: tuple[int, int] | None = None
+) -> list[Mention] | None:
     """The mentions worth comparing with a claimed number (others can only be not_in_source)."""
     if field == "growth_pct":
-        return source.candidates([claimed])
+        return source.candidates([claimed], within)
     parsed = parse_unit(unit)
     if parsed is None:
         return None
-    return source.candidates([claimed, claimed * parsed.scale, claimed * 10])
+    return source.candidates([claimed, claimed * parsed.scale, claimed * 10], within)
 
 
 def _sentence_scopes(src: Source, numbers: list[tuple[str, float, str | None]]) -> list[tuple[int, int]]:

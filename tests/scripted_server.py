@@ -13,6 +13,11 @@ corrupt it on purpose:
 * ``truncated-then-ok``: the first answer is cut mid-JSON; a re-ask gets the right one.
 * ``think``: the answer is preceded by a ``<think>…</think>`` block (JSON modes).
 * ``injected``: obeys an instruction inside the article, reporting 10x figures and 9999亿元.
+* ``faults``: fault injection. Each request, with probability ``FaultPlan.rate``, gets one fault
+  drawn uniformly from :data:`FAULTS` (HTTP 500, HTTP 429 with ``Retry-After``, a connection
+  reset, a hang past the client's timeout, truncated JSON, valid JSON of the wrong shape,
+  records with wrong numbers, or the right answer trickled out slowly); otherwise the right
+  answer. Every fault served is counted in ``ScriptedServer.faults``.
 
 Answers follow the request's shape: a tool call when it offers ``tools``, else JSON content
 (fenced in ```` ```json ```` when the prompt asks for Markdown). ``latency`` delays every answer.
@@ -21,9 +26,14 @@ Answers follow the request's shape: a tool call when it offers ``tools``, else J
 from __future__ import annotations
 
 import json
+import random
 import re
+import socket
+import struct
 import threading
 import time
+from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -62,15 +72,34 @@ def _injected(chunk: str) -> list[dict[str, Any]]:
     return records
 
 
+FAULTS = ("500", "429", "reset", "hang", "truncated", "shape", "wrong", "slow")
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """How often the ``faults`` scenario injects a fault, and how."""
+
+    rate: float = 0.45
+    seed: int = 0
+    hang: float = 3.0  # seconds a "hang" waits before answering (longer than the client's timeout)
+    slow: float = 0.4  # seconds a "slow" answer takes to trickle out, in 8 pieces
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # the default backlog of 5 refuses connections at high concurrency
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (timeout) leaves a broken pipe here: not the client's traceback
 
 
 class ScriptedServer:
     """``with ScriptedServer(port=...) as server:`` serves on ``server.url`` until the block ends."""
 
-    def __init__(self, *, port: int = 0, latency: float = 0.0) -> None:
+    def __init__(self, *, port: int = 0, latency: float = 0.0, faults: FaultPlan | None = None) -> None:
         self.latency = latency
+        self.plan = faults or FaultPlan()
+        self.faults: Counter[str] = Counter()
+        self._random = random.Random(self.plan.seed)
         self.requests = 0
         self.inflight = 0
         self.max_inflight = 0
@@ -112,11 +141,23 @@ class ScriptedServer:
                     key = raw.decode("utf-8", "replace")
                     server._seen[key] = server._seen.get(key, 0) + 1
                     seen = server._seen[key]
-                if server.latency:
-                    time.sleep(server.latency)
-                status, headers, payload = server.answer(body, seen)
-                with server._lock:
-                    server.inflight -= 1
+                    fault = server._draw(body)
+                try:
+                    if server.latency:
+                        time.sleep(server.latency)
+                    self._reply(body, seen, fault)
+                finally:
+                    with server._lock:
+                        server.inflight -= 1
+
+            def _reply(self, body: dict[str, Any], seen: int, fault: str | None) -> None:
+                if fault == "reset":  # close with RST, no response at all
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    return
+                if fault == "hang":
+                    time.sleep(server.plan.hang)
+                status, headers, payload = server.answer(body, seen, fault)
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
@@ -124,15 +165,32 @@ class ScriptedServer:
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if fault != "slow":
+                    self.wfile.write(data)
+                    return
+                step = max(1, len(data) // 8)
+                for i in range(0, len(data), step):
+                    self.wfile.write(data[i : i + step])
+                    self.wfile.flush()
+                    time.sleep(server.plan.slow / 8)
 
         return Handler
 
-    def answer(self, body: dict[str, Any], seen: int) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _draw(self, body: dict[str, Any]) -> str | None:
+        """The fault for this request (called under the lock), or None."""
+        if body.get("model") != "scripted-faults" or self._random.random() >= self.plan.rate:
+            return None
+        fault = self._random.choice(FAULTS)
+        self.faults[fault] += 1
+        return fault
+
+    def answer(
+        self, body: dict[str, Any], seen: int, fault: str | None = None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         scenario = str(body.get("model", "")).removeprefix("scripted-")
-        if scenario == "429-then-ok" and seen == 1:
+        if (scenario == "429-then-ok" and seen == 1) or fault == "429":
             return 429, {"retry-after": "1"}, {"error": {"message": "rate limited (scripted)", "type": "rate_limit"}}
-        if scenario == "500-always":
+        if scenario == "500-always" or fault == "500":
             return 500, {}, {"error": {"message": "internal error (scripted)", "type": "server_error"}}
         messages = body.get("messages", [])
         prompt = "\n".join(str(m.get("content") or "") for m in messages)
@@ -140,12 +198,14 @@ class ScriptedServer:
         chunk = match.group(1) if match else ""
         reask = len(messages) > 2
         records = _records(chunk)
-        if scenario == "always-wrong" or (scenario == "wrong-then-right" and not reask):
+        if scenario == "always-wrong" or (scenario == "wrong-then-right" and not reask) or fault == "wrong":
             records = _corrupt(records)
         if scenario == "injected":
             records = _injected(chunk)
         text = json.dumps({"records": records}, ensure_ascii=False)
-        if scenario == "truncated-then-ok" and not reask:
+        if fault == "shape":
+            text = json.dumps({"data": records, "note": "wrong shape (scripted)"}, ensure_ascii=False)
+        if (scenario == "truncated-then-ok" and not reask) or fault == "truncated":
             text = text[: max(10, len(text) // 2)]
         if scenario == "think":
             text = "<think>先找出数字，再核对原文。</think>\n" + text

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 from conftest import SEED_GOLD, SEEDS
 
@@ -65,7 +66,7 @@ def test_openai_backend_without_endpoint_is_a_usage_error(tmp_path):
 
 def test_unknown_output_format_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(tmp_path / "o.xml"), "--backend", "rules"])
-    assert result.exit_code == 2 and "use .jsonl or .csv" in result.output
+    assert result.exit_code == 2 and "use .jsonl, .csv or .parquet" in result.output
 
 
 def test_csv_output_has_bom_and_header(tmp_path):
@@ -75,6 +76,54 @@ def test_csv_output_has_bom_and_header(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("\ufeffdoc_id,indicator,")
     assert "固定资产投资" in text
+
+
+def test_parquet_output_holds_the_same_records_as_jsonl(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet", reason="the parquet extra (pyarrow) is not installed")
+    for name in ("j.jsonl", "o.parquet"):
+        result = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(tmp_path / name), "--backend", "rules", "-q"])
+        assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "o.parquet")
+    assert table.schema.field("value").type == "double" and table.schema.field("span").type == "string"
+    got = table.to_pylist()
+    want = _jsonl(tmp_path / "j.jsonl")
+    assert len(got) == len(want) > 100
+    for g, w in zip(got, want, strict=True):
+        assert g["doc_id"] == w["doc_id"] and g["indicator"] == w["indicator"] and g["evidence"] == w["evidence"]
+        assert g["value"] == w["value"] and g["growth_pct"] == w["growth_pct"]
+        assert json.loads(g["span"]) == w["span"] and json.loads(g["checks"]) == w["checks"]
+    # the records log the Parquet file was built from, and no temporary file left behind
+    assert len(_jsonl(tmp_path / "o.records.jsonl")) == len(want)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_parquet_resume_rebuilds_the_file_from_the_records_log(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet", reason="the parquet extra (pyarrow) is not installed")
+    out = tmp_path / "o.parquet"
+    args = ["run", str(SEEDS), "-o", str(out), "--backend", "rules", "-q"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    first = pq.read_table(out).to_pylist()
+    # a run killed after two articles: its journal names two, its log holds their lines and half a line
+    journal = (tmp_path / "o.journal.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    log = tmp_path / "o.records.jsonl"
+    kept = {json.loads(line)["doc_id"] for line in journal[:2]}
+    rows = [line for line in log.read_text(encoding="utf-8").splitlines(keepends=True)]
+    log.write_text("".join(r for r in rows if json.loads(r)["doc_id"] in kept) + rows[-1][:40], encoding="utf-8")
+    (tmp_path / "o.journal.jsonl").write_text("".join(journal[:2]), encoding="utf-8")
+    out.unlink()
+    result = CliRunner().invoke(cli, args[:-1])
+    assert result.exit_code == 0 and "resuming: 2 articles" in result.output
+    again = pq.read_table(out).to_pylist()
+    key = lambda r: (r["doc_id"], r["span"], r["indicator"])  # noqa: E731
+    assert sorted(again, key=key) == sorted(first, key=key)
+
+
+def test_parquet_without_pyarrow_is_a_usage_error_naming_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now raises ImportError
+    result = CliRunner().invoke(cli, ["run", str(SEEDS), "-o", str(tmp_path / "o.parquet"), "--backend", "rules"])
+    assert result.exit_code == 2
+    assert "llm-extract[parquet]" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o.records.jsonl").exists()
 
 
 def test_check_writes_one_row_per_input_row_in_order(tmp_path):
