@@ -238,7 +238,7 @@ def clean(raw: str, *, chain: Sequence[Cleaner] = DEFAULT_CHAIN) -> Cleaned:
         # Carry earlier unreliable spans through this step's deletions.
         unreliable = _remap(unreliable, step.index)
         if not (isinstance(step.index, range) and len(step.index) == len(index)):  # identity: nothing to do
-            index = array("i", (index[i] for i in step.index))
+            index = array("i", map(index.__getitem__, step.index))
         unreliable.extend(step.unreliable)
         text = step.text
     return Cleaned(raw=raw, text=text, index=index, unreliable=tuple(unreliable))

@@ -115,6 +115,14 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
                 cached = _SCHEMAS[cls] = super().model_json_schema()
             return copy.deepcopy(cached)
 
+        @model_validator(mode="before")
+        @classmethod
+        def _records_key(cls, data: Any) -> Any:
+            """An answer of another shape is an error to re-ask, never "no figures"."""
+            if isinstance(data, dict) and "records" not in data:
+                raise ValueError('回答必须是一个 JSON 对象：{"records": [...]}；没有数字时 records 为空列表 []。')
+            return data
+
         @model_validator(mode="after")
         def _verify_records(self) -> Any:
             state = _STATE.get()
@@ -143,8 +151,7 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
         __base__=(_Verifying, ResponseSchema),
         records=(
             list[schema],  # type: ignore[valid-type]
-            # required: an answer without ``records`` is re-asked, not read as "no figures"
-            Field(description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
+            Field(default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
         ),
     )
 
@@ -383,16 +390,21 @@ class LLMBackend:
         state = _CallState(max_attempts=self.settings.max_retries + 1, source=_identity_source(piece.text))
         token = _STATE.set(state)
         start = time.perf_counter()
-        messages = self.template.render(
-            chunk=piece.text, title=context.title, year=context.year, region=context.region, doc_id=doc_id
-        )
         try:
-            # No ``context=``: the messages are already rendered and must not be rendered again.
+            # The article reaches the prompt only through ``context`` (instructor renders the
+            # template source once), so Jinja syntax inside an article is sent as written.
             result, completion = await self._client.create_with_completion(
                 model=self.model,
-                messages=messages,
+                messages=self.template.messages(),
                 response_model=self.response_model,
                 max_retries=self.settings.max_retries,
+                context={
+                    "chunk": piece.text,
+                    "title": context.title,
+                    "year": context.year,
+                    "region": context.region,
+                    "doc_id": doc_id,
+                },
                 temperature=0,
                 max_tokens=self.settings.max_tokens,
             )

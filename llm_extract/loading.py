@@ -15,6 +15,7 @@ import glob
 import html
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
@@ -113,7 +114,11 @@ def read_file(path: str | os.PathLike[str]) -> list[Article]:
 def _read(path: Path) -> Iterator[Article | InputError]:
     source = str(path)
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) and not path.is_dir():
+            yield InputError(source, "not a regular file (a pipe, socket or device)")  # reading a pipe would block
+            return
+        if info.st_size > _MAX_BYTES:
             yield InputError(source, f"the file is larger than {_MAX_BYTES // 2**20} MiB; split it")
             return
         data = path.read_bytes()
@@ -173,10 +178,19 @@ def _jsonl(text: str, source: str, stem: str) -> Iterator[Article | InputError]:
 def _expand(item: str) -> Iterator[Path | InputError]:
     path = Path(item)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-        if not files:
+        found = False
+        for p in sorted(path.rglob("*")):
+            if p.suffix.lower() not in SUPPORTED_SUFFIXES or p.is_dir():
+                continue
+            found = True
+            if p.is_file():
+                yield p
+            elif p.is_symlink() and not p.exists():
+                yield InputError(str(p), "a broken symbolic link (its target does not exist)")
+            else:
+                yield InputError(str(p), "not a regular file (a pipe, socket or device)")
+        if not found:
             yield InputError(item, f"the directory holds no {', '.join(SUPPORTED_SUFFIXES)} files")
-        yield from files
     elif path.exists() or path.is_symlink():
         yield path
     elif glob.has_magic(item):

@@ -249,8 +249,19 @@ def _split_cn_scale(token: str) -> tuple[str, str]:
     return token, ""
 
 
+_ANY_FIGURE = re.compile(r"[0-9０-９〇零一二两三四五六七八九十百千万亿萬億]|持平")
+
+
 def find_mentions(text: str) -> list[Mention]:
-    """Every figure in ``text``, in order, with spans into ``text``."""
+    """Every figure in ``text``, in order, with spans into ``text``.
+
+    The last few texts' results are kept (the pipeline and the rules both scan the same article).
+    """
+    return list(_find_mentions(text)) if _ANY_FIGURE.search(text) else []
+
+
+@functools.lru_cache(maxsize=8)
+def _find_mentions(text: str) -> tuple[Mention, ...]:
     ascii_text = to_ascii_digits(text)
     out: list[Mention] = []
     for m in _FIGURE.finditer(text):
@@ -262,7 +273,7 @@ def find_mentions(text: str) -> list[Mention]:
     out.extend(_bare_decimals(text, out))
     out.sort(key=lambda x: x.span)
     out = _with_elided_units(text, out)
-    return _with_directions(text, out)
+    return tuple(_with_directions(text, out))
 
 
 def _mention(text: str, ascii_text: str, m: re.Match[str]) -> Mention | None:

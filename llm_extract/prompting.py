@@ -1,23 +1,20 @@
 """Prompt templates: Jinja files under ``prompts/``, shipped in the wheel as ``llm_extract.prompts``.
 
 A template pair ``NAME_system.jinja`` / ``NAME_user.jinja`` becomes the chat messages. Article
-text is never template source: the templates are compiled once (in Jinja's sandbox) and the
-chunk and its article context are passed to them as *values*, so ``{{``, ``{%`` or ``{#`` inside
-an article are sent as written. The rendered messages go to instructor without a templating
-``context``, so nothing renders them a second time (NOTES: instructor's Jinja trap). Variables
-a template may use are :data:`VARIABLES`; any other is a :class:`TemplateError` before any call.
+text never enters a message string: the messages stay template source, and the chunk and its
+article context reach the model only through instructor's ``context`` (rendered once, by
+instructor), so ``{{``, ``{%`` or ``{#`` inside an article are sent as written. Variables a
+template may use are :data:`VARIABLES`; any other is a :class:`TemplateError` before any call.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from dataclasses import dataclass
 from importlib import resources
 
 import jinja2
 from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
 
 from llm_extract.errors import TemplateError
 
@@ -41,28 +38,15 @@ class PromptTemplate:
         return digest[:12]
 
     def messages(self) -> list[dict[str, str]]:
-        """Chat messages as template source (unrendered)."""
+        """Chat messages as template source; instructor renders them with the call's context."""
         return [{"role": "system", "content": self.system}, {"role": "user", "content": self.user}]
 
     def render(self, **context: object) -> list[dict[str, str]]:
-        """The messages as the model sees them: each template rendered with ``context`` as values.
-
-        Every name in :data:`VARIABLES` is defined (``None`` when not given); the compiled
-        templates are cached, so a call costs a render, not a compile.
-        """
-        values = dict.fromkeys(VARIABLES) | context
+        """The messages as the model will see them (for dry runs and tests), rendered strictly."""
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         return [
-            {"role": "system", "content": _compiled(self.system).render(values)},
-            {"role": "user", "content": _compiled(self.user).render(values)},
+            {"role": m["role"], "content": env.from_string(m["content"]).render(**context)} for m in self.messages()
         ]
-
-
-_ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(source: str) -> jinja2.Template:
-    return _ENV.from_string(source)
 
 
 def _check(name: str, part: str, source: str) -> None:

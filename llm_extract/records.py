@@ -16,6 +16,7 @@ The model needs an ``indicator`` (or ``Grounded(indicator_field=...)``) and shou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -82,12 +83,19 @@ class EconomicIndicator(BaseModel):
 class Extracted(BaseModel):
     """A chunk's answer: every economic figure of the chunk as one record each."""
 
-    # Required: an answer of another shape (no ``records`` key) is an error to re-ask, never "no figures".
-    records: list[EconomicIndicator] = Field(description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。")
+    records: list[EconomicIndicator] = Field(
+        default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"
+    )
 
 
 def grounded_fields(model: type[BaseModel]) -> dict[str, Grounded]:
     """The fields of ``model`` marked :class:`Grounded`, by name."""
+    return dict(_grounded_fields(model))
+
+
+@functools.lru_cache(maxsize=64)
+def _grounded_fields(model: type[BaseModel]) -> tuple[tuple[str, Grounded], ...]:
+    """Cached per model class: resolving type hints costs more than checking a record."""
     hints = get_type_hints(model, include_extras=True)
     out = {}
     for name, hint in hints.items():
@@ -95,7 +103,7 @@ def grounded_fields(model: type[BaseModel]) -> dict[str, Grounded]:
             for extra in get_args(hint)[1:]:
                 if isinstance(extra, Grounded):
                     out[name] = extra
-    return out
+    return tuple(out.items())
 
 
 def claims_of(record: BaseModel) -> Claim:

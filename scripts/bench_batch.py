@@ -1,9 +1,12 @@
 """Batch benchmark: N one-chunk articles against a local scripted endpoint with fixed latency.
 
 Prints wall time at concurrency 1, 16 and 64 against the ideal ceil(chunks/N) x latency, the
-requests made, cache hits on a rerun, and the same workload as a plain sequential instructor
-loop (what a hand-rolled script does). The endpoint is ``tests/scripted_server.py`` on
-127.0.0.1 (a scripted server, not a model).
+requests made, cache hits on a rerun, the same workload as a plain sequential instructor loop
+(what a hand-rolled script does), and, when ``langextract`` is installed, LangExtract's
+``extract`` with its OpenAI provider pointed at the same endpoint and its default
+``max_workers`` (10; ideal ceil(chunks/10) x latency). The endpoint is
+``tests/scripted_server.py`` on 127.0.0.1 (a scripted server, not a model); for LangExtract it
+answers in LangExtract's format (scenario ``langextract``).
 
     python scripts/bench_batch.py [--articles 200] [--latency 0.4] [--json]
 """
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,6 +80,37 @@ def instructor_loop(inputs: Path, url: str) -> dict:
     return {"seconds": time.perf_counter() - start, "requests": requests, "cache_hits": 0, "records": records}
 
 
+def langextract_run(inputs: Path, url: str) -> dict | None:
+    """LangExtract over the same articles, its OpenAI provider on the same endpoint, default workers."""
+    try:
+        import langextract as lx
+    except ImportError:
+        return None
+    docs = [
+        lx.data.Document(text=p.read_text(encoding="utf-8"), document_id=p.stem) for p in sorted(inputs.glob("*.txt"))
+    ]
+    example = lx.data.ExampleData(
+        text="示例县上半年实现营业收入8.1亿元，出口额下降2.6%。",
+        extractions=[lx.data.Extraction("figure", "实现营业收入8.1亿元",
+                                        attributes={"indicator": "营业收入", "value": "8.1", "unit": "亿元"})],
+    )  # fmt: skip
+    config = lx.factory.ModelConfig(model_id="scripted-langextract", provider="OpenAILanguageModel",
+                                    provider_kwargs={"base_url": url, "api_key": "not-needed"})  # fmt: skip
+    before = _served(url)
+    start = time.perf_counter()
+    quiet = lx.prompt_validation.PromptValidationLevel.OFF
+    results = lx.extract(docs, prompt_description="抽取文中每一个经济数字。", examples=[example], config=config,
+                         show_progress=False, prompt_validation_level=quiet)  # fmt: skip
+    seconds = time.perf_counter() - start
+    records = sum(len(r.extractions or []) for r in results)
+    return {"seconds": seconds, "requests": _served(url) - before, "cache_hits": 0, "records": records}
+
+
+def _served(url: str) -> int:
+    with urllib.request.urlopen(url.removesuffix("/v1") + "/stats", timeout=10) as response:
+        return int(json.loads(response.read())["requests"])
+
+
 @contextlib.contextmanager
 def _server(latency: float) -> Iterator[str]:
     """The scripted server in its own process, so its work does not share this one's GIL."""
@@ -112,6 +147,9 @@ def main() -> int:
         rows.append({"run": "llm-extract rerun (cache), concurrency 16", "concurrency": 16, **got, "ideal": 0.0})
         got = instructor_loop(inputs, server.url)
         rows.append({"run": "plain instructor loop (sequential)", "concurrency": 1, **got})
+        got = langextract_run(inputs, server.url)
+        if got is not None:
+            rows.append({"run": "LangExtract, default max_workers (10)", "concurrency": 10, **got})
     for row in rows:
         row.setdefault("ideal", math.ceil(args.articles / row["concurrency"]) * args.latency)
         row["ratio_to_ideal"] = round(row["ideal"] / row["seconds"], 3) if row["ideal"] else None

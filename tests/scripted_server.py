@@ -13,6 +13,8 @@ corrupt it on purpose:
 * ``truncated-then-ok``: the first answer is cut mid-JSON; a re-ask gets the right one.
 * ``think``: the answer is preceded by a ``<think>…</think>`` block (JSON modes).
 * ``injected``: obeys an instruction inside the article, reporting 10x figures and 9999亿元.
+* ``langextract``: the right figures in LangExtract's answer format (``{"extractions": [...]}``),
+  for the chunk after the prompt's last ``Q:`` (a side-by-side benchmark, not a test of ours).
 * ``faults``: fault injection. Each request, with probability ``FaultPlan.rate``, gets one fault
   drawn uniformly from :data:`FAULTS` (HTTP 500, HTTP 429 with ``Retry-After``, a connection
   reset, a hang past the client's timeout, truncated JSON, valid JSON of the wrong shape,
@@ -129,6 +131,14 @@ class ScriptedServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_GET(self) -> None:  # GET /stats: requests served so far (for benchmarks in another process)
+                data = json.dumps({"requests": server.requests, "max_inflight": server.max_inflight}).encode()
+                self.send_response(200 if self.path.endswith("/stats") else 404)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
@@ -194,6 +204,8 @@ class ScriptedServer:
             return 500, {}, {"error": {"message": "internal error (scripted)", "type": "server_error"}}
         messages = body.get("messages", [])
         prompt = "\n".join(str(m.get("content") or "") for m in messages)
+        if scenario == "langextract":
+            return 200, {}, self._langextract(body, prompt)
         match = _ARTICLE.search(prompt)
         chunk = match.group(1) if match else ""
         reask = len(messages) > 2
@@ -226,6 +238,24 @@ class ScriptedServer:
         return 200, {}, {
             "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": body.get("model"),
             "choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage,
+        }  # fmt: skip
+
+    def _langextract(self, body: dict[str, Any], prompt: str) -> dict[str, Any]:
+        chunk = prompt.rsplit("Q: ", 1)[-1].rsplit("\nA:", 1)[0]
+        extractions = [
+            {
+                "figure": r["evidence"],
+                "figure_attributes": {k: r[k] for k in ("indicator", "value", "unit", "growth_pct")},
+            }
+            for r in _records(chunk)
+        ]
+        text = json.dumps({"extractions": extractions}, ensure_ascii=False)
+        usage = {"prompt_tokens": estimate_tokens(prompt), "completion_tokens": estimate_tokens(text)}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        return {
+            "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": body.get("model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+            "usage": usage,
         }  # fmt: skip
 
 

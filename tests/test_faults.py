@@ -158,3 +158,15 @@ def test_a_corrupt_cache_entry_is_a_miss_not_a_crash(tmp_path):
         assert result.exit_code == 0 and "Traceback" not in result.output
         assert server.requests - before == 2  # the two corrupt entries were asked again, the good one was not
     assert len(lines(tmp_path / "o.jsonl")) == 9
+
+
+def test_an_answer_of_the_wrong_shape_is_an_error_to_reask_not_no_figures():
+    from pydantic import ValidationError
+
+    from llm_extract.llm import response_model_for
+    from llm_extract.records import EconomicIndicator
+
+    model = response_model_for(EconomicIndicator)
+    with pytest.raises(ValidationError, match="records"):
+        model.model_validate({"data": [{"indicator": "出口额", "value": 5}]})
+    assert model.model_validate({"records": []}).records == []  # "no figures" is said explicitly
