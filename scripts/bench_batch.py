@@ -1,6 +1,6 @@
 """Batch benchmark: N one-chunk articles against a local scripted endpoint with fixed latency.
 
-Prints wall time at concurrency 1, 16 and 64 against the ideal ceil(chunks/N) x latency, the
+Prints wall time at concurrency 1, 10 (LangExtract's default), 16 and 64 against the ideal ceil(chunks/N) x latency, the
 requests made, cache hits on a rerun, the same workload as a plain sequential instructor loop
 (what a hand-rolled script does), and, when ``langextract`` is installed, LangExtract's
 ``extract`` with its OpenAI provider pointed at the same endpoint and its default
@@ -138,7 +138,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp, _server(args.latency) as url:
         server = argparse.Namespace(url=url)
         inputs = make_inputs(Path(tmp) / "in", args.articles)
-        for concurrency in (1, 16, 64):
+        for concurrency in (1, 10, 16, 64):
             got = llm_extract_run(inputs, server.url, concurrency, Path(tmp) / f"c{concurrency}.jsonl", None)
             rows.append({"run": f"llm-extract, concurrency {concurrency}", "concurrency": concurrency, **got})
         cache = ChunkCache(Path(tmp) / "cache")

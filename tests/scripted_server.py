@@ -22,7 +22,8 @@ corrupt it on purpose:
   answer. Every fault served is counted in ``ScriptedServer.faults``.
 
 Answers follow the request's shape: a tool call when it offers ``tools``, else JSON content
-(fenced in ```` ```json ```` when the prompt asks for Markdown). ``latency`` delays every answer.
+(fenced in ```` ```json ```` when the prompt asks for Markdown). ``latency`` is the time every
+answer takes, from request to response (the time spent computing it included).
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class ScriptedServer:
                 self.wfile.write(data)
 
             def do_POST(self) -> None:
+                started = time.monotonic()
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
                 body = json.loads(raw or b"{}")
@@ -153,14 +155,12 @@ class ScriptedServer:
                     seen = server._seen[key]
                     fault = server._draw(body)
                 try:
-                    if server.latency:
-                        time.sleep(server.latency)
-                    self._reply(body, seen, fault)
+                    self._reply(body, seen, fault, started)
                 finally:
                     with server._lock:
                         server.inflight -= 1
 
-            def _reply(self, body: dict[str, Any], seen: int, fault: str | None) -> None:
+            def _reply(self, body: dict[str, Any], seen: int, fault: str | None, started: float) -> None:
                 if fault == "reset":  # close with RST, no response at all
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     self.close_connection = True
@@ -169,6 +169,8 @@ class ScriptedServer:
                     time.sleep(server.plan.hang)
                 status, headers, payload = server.answer(body, seen, fault)
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                # ``latency`` is the whole time to answer: computing the answer counts towards it.
+                time.sleep(max(0.0, server.latency - (time.monotonic() - started)))
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
