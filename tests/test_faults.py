@@ -170,3 +170,20 @@ def test_an_answer_of_the_wrong_shape_is_an_error_to_reask_not_no_figures():
     with pytest.raises(ValidationError, match="records"):
         model.model_validate({"data": [{"indicator": "出口额", "value": 5}]})
     assert model.model_validate({"records": []}).records == []  # "no figures" is said explicitly
+
+
+def test_the_api_key_is_in_no_file_or_message_after_a_run_with_failures(tmp_path):
+    marker = "sk-llm-extract-marker-9f3c2a7e"
+    inputs = make_inputs(tmp_path / "in", 6)
+    (inputs / "empty.txt").write_text("", encoding="utf-8")  # one failed article: the errors file is written
+    out = tmp_path / "run" / "o.jsonl"
+    with ScriptedServer(faults=FaultPlan(rate=0.6, seed=5, hang=1.2)) as server:
+        args = [*_args(inputs, server.url, out), "--api-key", marker, "--cache-dir", str(tmp_path / "cache"),
+                "--summary", str(tmp_path / "run" / "summary.json")]  # fmt: skip
+        result = CliRunner().invoke(cli, ["run", *args])
+        report = CliRunner().invoke(cli, ["report", str(out), "--sources", str(inputs), "-o", str(tmp_path / "r.html")])
+    assert result.exit_code in (0, 1) and report.exit_code == 0
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.parent != inputs]
+    assert len(files) >= 8  # outputs, rejected, errors, journal, summary, cache entries, report
+    assert not any(marker.encode() in p.read_bytes() for p in files)
+    assert marker not in result.output and marker not in report.output
