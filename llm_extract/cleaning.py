@@ -89,7 +89,7 @@ def strip_pinyin(text: str) -> Step:
         unreliable.append((max(cut - 1, 0), max(end, cut + 1)))
     if isinstance(index1, range):
         return Step(second, index2, tuple(unreliable))
-    return Step(second, array("i", (index1[i] for i in index2)), tuple(unreliable))
+    return Step(second, array("i", map(index1.__getitem__, index2)), tuple(unreliable))
 
 
 @functools.cache
@@ -250,10 +250,9 @@ def _remap(spans: list[tuple[int, int]], step_index: Sequence[int]) -> list[tupl
         return []
     import bisect
 
-    idx = step_index
     out = []
     for start, end in spans:
-        lo = bisect.bisect_left(idx, start)
-        hi = bisect.bisect_left(idx, end)
+        lo = bisect.bisect_left(step_index, start)
+        hi = bisect.bisect_left(step_index, end)
         out.append((lo, max(hi, lo)))
     return out

@@ -120,13 +120,17 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _check_format(out: Path) -> str:
+def _flat(value: Any) -> Any:
+    """A cell of a flat format (CSV, Parquet): nested values (span, checks) as JSON text."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def _check_format(out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ConfigError(f"{out}: unknown output format {suffix or '(none)'!r}; use .jsonl, .csv or .parquet")
     if suffix == ".parquet":
         _pyarrow(out)
-    return suffix
 
 
 def _open(path: Path, mode: str) -> IO[str]:
@@ -152,8 +156,8 @@ class RunWriter:
     def __init__(
         self, out: Path, *, rejected: Path | None = None, errors: Path | None = None, append: bool = False
     ) -> None:
-        suffix = _check_format(out)
-        self.paths = self.planned_paths(out, rejected=rejected, errors=errors)
+        self.paths = self.planned_paths(out, rejected=rejected, errors=errors)  # checks the format
+        suffix = out.suffix.lower()
         self._csv = suffix == ".csv"
         self._parquet = out if suffix == ".parquet" else None
         log = records_log(out)
@@ -171,12 +175,7 @@ class RunWriter:
     def _csv_line(self, row: dict[str, Any]) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(
-            [
-                (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else "" if v is None else v)
-                for v in (row.get(k) for k in CSV_FIELDS)
-            ]
-        )
+        writer.writerow(["" if v is None else v for v in (_flat(row.get(k)) for k in CSV_FIELDS)])
         return buf.getvalue()
 
     def _append(self, fh: IO[str], text: str) -> None:
@@ -240,16 +239,10 @@ def write_parquet(log: Path, out: Path) -> int:
     columns: dict[str, list[Any]] = {name: [] for name in CSV_FIELDS}
     for row in rows:
         for name in CSV_FIELDS:
-            v = row.get(name)
-            columns[name].append(json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v)
+            v = _flat(row.get(name))
+            columns[name].append(None if v is None else float(v) if name in _PARQUET_TYPES else str(v))
     schema = pa.schema([(name, getattr(pa, _PARQUET_TYPES.get(name, "string"))()) for name in CSV_FIELDS])
-    table = pa.table(
-        {
-            n: [None if v is None else float(v) if n in _PARQUET_TYPES else str(v) for v in vs]
-            for n, vs in columns.items()
-        },
-        schema=schema,
-    )
+    table = pa.table(columns, schema=schema)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         pa.parquet.write_table(table, tmp)

@@ -367,25 +367,26 @@ def _check_number(
     scope: tuple[int, int] | None,
 ) -> tuple[Verdict, Mention | None]:
     """Best verdict for one number within ``scope`` (None: the whole text)."""
-    if parse_unit(unit) is None and field != "growth_pct":
+    if field != "growth_pct" and parse_unit(unit) is None:
         return Verdict.UNPARSABLE_UNIT, None
-
-    def verdict_of(m: Mention) -> Verdict:
-        return _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
-
     if scope is None:
-        return _best((verdict_of(m), m) for m in _pool(source, field, claimed, unit) or [])
+        return _best((_verdict(field, claimed, unit, m), m) for m in _pool(source, field, claimed, unit))
     # Inside the evidence first; elsewhere only to tell "written elsewhere" from "not written",
     # stopping at the first match (a figure repeated all over a long text stays cheap).
-    near = _pool(source, field, claimed, unit, scope) or []
-    inside = _best((verdict_of(m), m) for m in near if _in_scope(m, scope))
+    near = _pool(source, field, claimed, unit, scope)
+    inside = _best((_verdict(field, claimed, unit, m), m) for m in near if _in_scope(m, scope))
     if inside[0] is Verdict.VERIFIED:
         return inside
-    pool = _pool(source, field, claimed, unit) or []
+    pool = _pool(source, field, claimed, unit)
     for m in pool:
-        if not _in_scope(m, scope) and verdict_of(m) is Verdict.VERIFIED:
+        if not _in_scope(m, scope) and _verdict(field, claimed, unit, m) is Verdict.VERIFIED:
             return Verdict.NOT_IN_EVIDENCE, m
-    return inside if inside[1] is not None else _best((verdict_of(m), m) for m in pool)
+    return inside if inside[1] is not None else _best((_verdict(field, claimed, unit, m), m) for m in pool)
+
+
+def _verdict(field: str, claimed: float, unit: str | None, m: Mention) -> Verdict:
+    """How mention ``m`` compares with the claimed growth rate or level."""
+    return _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
 
 
 def _figure(claimed: float, unit: str | None, field: str) -> str:
@@ -435,13 +436,13 @@ def verify(claim: Claim, source: Source | Cleaned, *, check_indicator: bool = Tr
 
 def _pool(
     source: Source, field: str, claimed: float, unit: str | None, within: tuple[int, int] | None = None
-) -> list[Mention] | None:
+) -> list[Mention]:
     """The mentions worth comparing with a claimed number (others can only be not_in_source)."""
     if field == "growth_pct":
         return source.candidates([claimed], within)
     parsed = parse_unit(unit)
     if parsed is None:
-        return None
+        return []
     return source.candidates([claimed, claimed * parsed.scale, claimed * 10], within)
 
 
@@ -449,9 +450,8 @@ def _sentence_scopes(src: Source, numbers: list[tuple[str, float, str | None]]) 
     """Without evidence: the sentences holding the claim's first number, else the whole text."""
     field, claimed, unit = numbers[0]
     scopes = []
-    for m in _pool(src, field, claimed, unit) or []:
-        verdict = _growth_verdict(claimed, m) if field == "growth_pct" else _level_verdict(claimed, unit, m)
-        if verdict is Verdict.VERIFIED:
+    for m in _pool(src, field, claimed, unit):
+        if _verdict(field, claimed, unit, m) is Verdict.VERIFIED:
             scopes.append(src.sentence_of(m.span[0]))
     return list(dict.fromkeys(scopes)) or [(0, len(src.cleaned.text))]
 
