@@ -106,6 +106,7 @@ class ScriptedServer:
         self.requests = 0
         self.inflight = 0
         self.max_inflight = 0
+        self.peers: set[tuple[str, int]] = set()  # client (host, port) pairs: one per TCP connection
         self.bodies: list[dict[str, Any]] = []
         self._seen: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -129,6 +130,9 @@ class ScriptedServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, like every real endpoint
+            disable_nagle_algorithm = True  # headers and body go out at once (no delayed-ACK stall)
+
             def log_message(self, *args: object) -> None:
                 pass
 
@@ -147,6 +151,7 @@ class ScriptedServer:
                 body = json.loads(raw or b"{}")
                 with server._lock:
                     server.requests += 1
+                    server.peers.add(self.client_address[:2])
                     server.inflight += 1
                     server.max_inflight = max(server.max_inflight, server.inflight)
                     server.bodies.append(body)
@@ -154,9 +159,17 @@ class ScriptedServer:
                     server._seen[key] = server._seen.get(key, 0) + 1
                     seen = server._seen[key]
                     fault = server._draw(body)
+                self._counted = True
                 try:
                     self._reply(body, seen, fault, started)
                 finally:
+                    self._answered()
+
+            def _answered(self) -> None:
+                # In flight until the reply starts going out: the client cannot send its next
+                # request before reading this reply, so overlaps counted are real ones.
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with server._lock:
                         server.inflight -= 1
 
@@ -171,6 +184,7 @@ class ScriptedServer:
                 data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 # ``latency`` is the whole time to answer: computing the answer counts towards it.
                 time.sleep(max(0.0, server.latency - (time.monotonic() - started)))
+                self._answered()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))

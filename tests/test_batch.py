@@ -54,7 +54,22 @@ def test_concurrent_requests_are_in_flight_together(tmp_path):
                                 "--no-cache"])  # fmt: skip
     assert code == 0, output
     assert server.requests == 12
-    assert server.max_inflight >= 6  # one event loop, many requests at once
+    assert 6 <= server.max_inflight <= 8  # one event loop, many requests at once, never more than asked
+    assert len(server.peers) <= 8  # connections are kept alive and reused, not opened per request
+
+
+def test_the_cap_counts_http_exchanges_re_asks_included(tmp_path):
+    # Up to 2 × concurrency articles are in progress at once and each is re-asked once: the
+    # endpoint still never sees more than ``concurrency`` requests at a time.
+    inputs = make_inputs(tmp_path / "in", 12)
+    with ScriptedServer(latency=0.2) as server:
+        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
+                                server.url, "--model", "scripted-wrong-then-right", "--concurrency", "3",
+                                "--no-cache"])  # fmt: skip
+    assert code == 0, output
+    assert server.requests == 24  # the first answer of each is wrong, the re-ask is right
+    assert server.max_inflight == 3
+    assert len(lines(tmp_path / "o.jsonl")) == 12 * 3
 
 
 def test_a_repeated_run_makes_zero_requests(tmp_path):

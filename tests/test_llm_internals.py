@@ -1,0 +1,108 @@
+"""The LLM backend's scheduling pieces, on their own: template rendering and turn-taking.
+
+Whole-batch behaviour (concurrency, caps, caching) is tested against the scripted endpoint in
+``test_batch.py``; speed is measured in ``scripts/bench_batch.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from instructor.v2.core import templating
+from jinja2.sandbox import SandboxedEnvironment
+
+from llm_extract import llm
+from llm_extract.llm import _CallState, _Turns
+
+
+def instructors_rendering(text: str, context: dict[str, object]) -> str:
+    """What instructor's ``apply_template`` does on every call (instructor 2.x)."""
+    return textwrap.dedent(SandboxedEnvironment().from_string(text).render(**context))
+
+
+def inside_a_call(function, *args):
+    token = llm._STATE.set(_CallState(max_attempts=1))
+    try:
+        return function(*args)
+    finally:
+        llm._STATE.reset(token)
+
+
+def test_the_compiled_template_rendering_is_installed():
+    # If instructor changed and the probes disagreed, nothing would be replaced and requests would
+    # silently cost the template compile again: this test says so.
+    assert getattr(templating.apply_template, "_llm_extract", False)
+
+
+# Message texts as instructor sees them: indentation, blank lines, braces and the JSON Schema.
+texts = st.lists(
+    st.sampled_from(["  ", "\t", "\n", "\n\n", '{"a": [1, 2]}', "说明：", "{{ chunk }}", "{{ title or '' }}", "x"]),
+    max_size=12,
+).map("".join)
+# Article text goes only into the context; template syntax in it must stay literal.
+values = st.lists(st.sampled_from([*"{}%#ab 亿元\n\t ", "{{", "}}", "{%", "%}", "{#"]), max_size=20).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=texts, chunk=values, title=st.one_of(st.none(), values))
+def test_rendering_inside_a_call_equals_instructors(text, chunk, title):
+    context = {"chunk": chunk, "title": title}
+    assert inside_a_call(templating.apply_template, text, context) == instructors_rendering(text, context)
+
+
+def test_outside_a_call_instructors_own_rendering_runs_and_nothing_is_cached():
+    before = llm._compiled.cache_info()
+    text = "独立调用 {{ v }} 的模板"
+    assert templating.apply_template(text, {"v": 1}) == "独立调用 1 的模板"
+    assert llm._compiled.cache_info().currsize == before.currsize
+    inside_a_call(templating.apply_template, text, {"v": 1})
+    assert llm._compiled.cache_info().currsize == before.currsize + 1
+
+
+def test_turns_are_first_come_first_served_one_per_loop_iteration():
+    async def scenario() -> tuple[list[str], list[int]]:
+        turns = _Turns()
+        order: list[str] = []
+        ticks = 0
+        stamps: list[int] = []
+
+        def tick() -> None:  # counts loop iterations
+            nonlocal ticks
+            ticks += 1
+            if ticks < 50:
+                asyncio.get_running_loop().call_soon(tick)
+
+        async def step(name: str) -> None:
+            await turns.wait()
+            order.append(name)
+            stamps.append(ticks)
+
+        asyncio.get_running_loop().call_soon(tick)
+        await asyncio.gather(*(step(n) for n in "abcde"))
+        return order, stamps
+
+    order, stamps = asyncio.run(scenario())
+    assert order == list("abcde")
+    assert len(set(stamps)) == 5  # no two steps in the same loop iteration
+
+
+def test_a_cancelled_waiter_gives_its_turn_to_the_next():
+    async def scenario() -> list[str]:
+        turns = _Turns()
+        done: list[str] = []
+
+        async def step(name: str) -> None:
+            await turns.wait()
+            done.append(name)
+
+        tasks = [asyncio.create_task(step(n)) for n in "abc"]
+        await asyncio.sleep(0)  # all three are waiting
+        tasks[1].cancel()
+        await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=2)
+        await asyncio.wait_for(step("d"), timeout=2)  # and the queue still serves newcomers
+        return done
+
+    assert asyncio.run(scenario()) == ["a", "c", "d"]
