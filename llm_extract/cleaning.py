@@ -47,6 +47,9 @@ class Step:
     text: str
     index: Sequence[int]
     unreliable: tuple[tuple[int, int], ...] = ()
+    # Optionally the same map as the input ranges kept, in order (``index`` is their concatenation):
+    # lets :func:`clean` compose maps range by range instead of character by character.
+    kept: tuple[tuple[int, int], ...] | None = None
 
 
 Cleaner = Callable[[str], Step]
@@ -171,6 +174,7 @@ def drop_boilerplate(text: str) -> Step:
     front = _front_matter_end(lines)
     parts: list[str] = []
     index: array[int] = array("i")
+    kept: list[tuple[int, int]] = []
     pos = 0
     in_disclaimer = False
     for n, line in enumerate(lines):
@@ -188,8 +192,12 @@ def drop_boilerplate(text: str) -> Step:
         if not drop:
             parts.append(line)
             index.extend(range(pos, pos + len(line)))
+            if kept and kept[-1][1] == pos:
+                kept[-1] = (kept[-1][0], pos + len(line))
+            else:
+                kept.append((pos, pos + len(line)))
         pos += len(line)
-    return Step("".join(parts), index)
+    return Step("".join(parts), index, kept=tuple(kept))
 
 
 def normalise_whitespace(text: str) -> Step:
@@ -220,7 +228,7 @@ def normalise_whitespace(text: str) -> Step:
     index: array[int] = array("i")
     for start, end in kept:
         index.extend(range(start, end))
-    return Step("".join(text[start:end] for start, end in kept), index)
+    return Step("".join(text[start:end] for start, end in kept), index, kept=tuple(kept))
 
 
 DEFAULT_CHAIN: tuple[Cleaner, ...] = (strip_pinyin, to_simplified, drop_boilerplate, normalise_whitespace)
@@ -229,19 +237,31 @@ DEFAULT_CHAIN: tuple[Cleaner, ...] = (strip_pinyin, to_simplified, drop_boilerpl
 def clean(raw: str, *, chain: Sequence[Cleaner] = DEFAULT_CHAIN) -> Cleaned:
     """Run ``chain`` over ``raw`` and return the cleaned text with its map back to ``raw``."""
     text = raw
-    index = array("i", range(len(raw)))
+    index: Sequence[int] = range(len(raw))  # the identity until a step deletes something
     unreliable: list[tuple[int, int]] = []
     for step_fn in chain:
         step = step_fn(text)
-        if len(step.index) != len(step.text):
+        if len(step.index) != len(step.text) or (
+            step.kept is not None and sum(end - start for start, end in step.kept) != len(step.text)
+        ):
             raise AssertionError(f"cleaning step {step_fn.__name__} returned a broken offset map")
         # Carry earlier unreliable spans through this step's deletions.
         unreliable = _remap(unreliable, step.index)
-        if not (isinstance(step.index, range) and len(step.index) == len(index)):  # identity: nothing to do
+        if isinstance(step.index, range) and len(step.index) == len(index):
+            pass  # this step kept every character: the map is unchanged
+        elif isinstance(index, range):
+            index = array("i", step.index)  # composed with the identity: the step's own map
+        elif step.kept is not None:
+            composed: array[int] = array("i")
+            for start, end in step.kept:
+                composed.extend(index[start:end])
+            index = composed
+        else:
             index = array("i", map(index.__getitem__, step.index))
         unreliable.extend(step.unreliable)
         text = step.text
-    return Cleaned(raw=raw, text=text, index=index, unreliable=tuple(unreliable))
+    final = index if isinstance(index, array) else array("i", index)
+    return Cleaned(raw=raw, text=text, index=final, unreliable=tuple(unreliable))
 
 
 def _remap(spans: list[tuple[int, int]], step_index: Sequence[int]) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ import glob
 import html
 import json
 import os
+import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator
@@ -54,11 +55,15 @@ def decode_bytes(data: bytes, source: str) -> str:
     return str(best)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")  # control characters other than \t \n \v \f \r
+
+
 def _check_text(text: str, source: str) -> str:
     if not text.strip():
         raise EmptyInputError(source, "the text is empty")
-    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\r\t\f\v")
-    if controls > max(8, len(text[:20000]) // 100):
+    head = text[:20000]
+    controls = len(_CONTROL.findall(head))
+    if controls > max(8, len(head) // 100):
         raise BinaryInputError(source, "the text is mostly control characters; is it a binary file?")
     return text
 

@@ -21,6 +21,7 @@ numbers, so the verifier can check it like any other record.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -100,6 +101,7 @@ _CANONICAL = (
     (re.compile(r"^CPI"), "居民消费价格"),
     (re.compile(r"^PPI"), "工业生产者出厂价格"),
 )
+_ANY_CANONICAL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _CANONICAL))
 _VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2})")
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
@@ -112,6 +114,7 @@ _FOLLOW_STOP = re.compile(r"(?:[和与及的为共]|实现|完成|同比|增长|
 _ECON_FOLLOW_STOP = re.compile(r"(?:一季度|上半年|前三季度|今年|去年|全年|目前|截至).*$")
 
 
+@functools.lru_cache(maxsize=4096)  # pure; phrases repeat within and across articles
 def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
     """Strip leading time words, places and function words; return (phrase, region, period)."""
     region = period = None
@@ -131,7 +134,10 @@ def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
     return phrase, region, period
 
 
+@functools.lru_cache(maxsize=4096)  # pure; phrases repeat within and across articles
 def _canonical(name: str) -> str:
+    if _ANY_CANONICAL.search(name) is None:  # no pattern matches: none of the rewrites applies
+        return name
     for pattern, replacement in _CANONICAL:
         name = pattern.sub(replacement, name)
     return name
@@ -150,6 +156,7 @@ def _generic_with_sibling(name: str, *, out_names: list[str]) -> str:
     return name
 
 
+@functools.lru_cache(maxsize=4096)  # pure; phrases repeat within and across articles
 def _name(phrase: str) -> str:
     """Reduce a phrase to its indicator: the noun after 的 or after the verb, canonical words."""
     phrase = re.sub(rf"(?:{_PERIOD.pattern})", "", phrase)

@@ -21,6 +21,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from llm_extract.cleaning import strip_pinyin, to_simplified
 from llm_extract.numbers import find_mentions, parse_unit, to_ascii_digits
@@ -50,9 +51,16 @@ _GENERIC = re.compile(r"(总额|总量|数量|金额|规模|增速|增长率|增
 _FULL_STOP = re.compile(r"[。！？!?]")
 
 
-def _after_last_stop(text: str, lo: int, hi: int) -> int:
-    """Offset just after the last full stop in ``text[lo:hi]``, or ``lo``."""
-    return max(text.rfind(ch, lo, hi) + 1 for ch in "。！？!?") or lo
+def _after_last_stop(stops: Sequence[int], lo: int, hi: int) -> int:
+    """Offset just after the last full stop in ``text[lo:hi]``, or ``lo`` (``stops``: their offsets)."""
+    i = bisect_left(stops, hi) - 1
+    return stops[i] + 1 if i >= 0 and stops[i] >= lo else lo
+
+
+def _end_after_next_stop(stops: Sequence[int], lo: int, hi: int) -> int:
+    """Offset just after the first full stop in ``text[lo:hi]``, or ``hi``."""
+    i = bisect_left(stops, lo)
+    return stops[i] + 1 if i < len(stops) and stops[i] < hi else hi
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,7 @@ class Source:
     by_number: dict[float, tuple[int, ...]]
     starts: Sequence[int]  # mention start offsets, ascending (mentions are in text order)
     runs: dict[str, list[int]]  # each maximal digit run of ``normalised`` -> where it starts
+    stops: Sequence[int]  # offsets of the full stops 。！？!?, ascending
 
     @classmethod
     def of(cls, cleaned: Cleaned) -> Source:
@@ -94,7 +103,8 @@ class Source:
         runs: dict[str, list[int]] = {}
         for m in _DIGIT_RUN.finditer(normalised):
             runs.setdefault(m.group(), []).append(m.start())
-        return cls(cleaned, mentions, tuple(bounds), normalised, index, numbers, starts, runs)
+        stops = array("i", (m.start() for m in _FULL_STOP.finditer(text)))
+        return cls(cleaned, mentions, tuple(bounds), normalised, index, numbers, starts, runs, stops)
 
     def candidates(self, numbers: Iterable[float], within: tuple[int, int] | None = None) -> list[Mention]:
         """Mentions that could be one of ``numbers`` (by value, scaled value, 成 or 倍 reading).
@@ -123,10 +133,9 @@ class Source:
         para_end = len(text) if para_end < 0 else para_end
         start, end = scope
         for _ in range(2):
-            start = max(para_start, _after_last_stop(text, para_start, max(para_start, start - 1)))
+            start = max(para_start, _after_last_stop(self.stops, para_start, max(para_start, start - 1)))
         for _ in range(2):
-            m = _FULL_STOP.search(text, min(end, para_end), para_end)
-            end = m.end() if m else para_end
+            end = _end_after_next_stop(self.stops, min(end, para_end), para_end)
         return text[start:end]
 
     def sentence_of(self, pos: int) -> tuple[int, int]:
@@ -137,7 +146,7 @@ class Source:
 
     def locate(self, evidence: str) -> list[tuple[int, int]]:
         """Cleaned spans where ``evidence`` stands, ignoring punctuation and white space."""
-        needle, _ = _normalise(_simplify(evidence))
+        needle = _normalised(_simplify(evidence))
         if not needle:
             return []
         spans = []
@@ -177,11 +186,16 @@ _INSTRUCTION = re.compile(
     r"|(?:you|assistant)\s+(?:must|should)\s+(?:output|report|return)|\b(?:report|output|return)\s+\S.{0,60}?\bas\b",
     re.IGNORECASE,
 )
+# The characters a match of _INSTRUCTION can start with: a cheap look at each position before
+# trying the alternatives there (about six times faster over an article with no injection).
+_INSTRUCTION_START = re.compile(rf"(?=[忽无请你系作siydaro])(?:{_INSTRUCTION.pattern})", re.IGNORECASE)
 _SENTENCE_OR_LINE = re.compile(r"[^。！？!?\n]*[。！？!?]?")
 
 
 def _instruction_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of ``text`` that give orders to a model (see ``_INSTRUCTION``)."""
+    if _INSTRUCTION_START.search(text) is None:  # any sentence's match is a match in the whole text
+        return []
     return [m.span() for m in _SENTENCE_OR_LINE.finditer(text) if m.group() and _INSTRUCTION.search(m.group())]
 
 
@@ -206,31 +220,35 @@ _DROP = re.compile(_IGNORABLE.pattern + r"|\.(?![0-9])|(?<![0-9])\.")
 def _normalise(text: str) -> tuple[str, array[int]]:
     """``text`` without :data:`_DROP` characters, case-folded, with each kept character's offset."""
     ascii_text = to_ascii_digits(text)
-    parts: list[str] = []
-    index: array[int] = array("i")
-    pos = 0
+    keep = bytearray(b"\x01") * len(ascii_text)
     for m in _DROP.finditer(ascii_text):
-        if m.start() > pos:
-            parts.append(ascii_text[pos : m.start()])
-            index.extend(range(pos, m.start()))
-        pos = m.end()
-    parts.append(ascii_text[pos:])
-    index.extend(range(pos, len(ascii_text)))
-    kept = "".join(parts)
+        start, end = m.span()
+        keep[start:end] = bytes(end - start)
+    index = array("i", compress(range(len(ascii_text)), keep))
+    return _fold(_DROP.sub("", ascii_text)), index
+
+
+def _normalised(text: str) -> str:
+    """The text of :func:`_normalise` alone (for a needle, whose offsets nobody needs)."""
+    return _fold(_DROP.sub("", to_ascii_digits(text)))
+
+
+def _fold(kept: str) -> str:
     lowered = kept.lower()
     if len(lowered) != len(kept):  # a few letters (İ) lower to two characters: fold the rest one by one
         lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in kept)
-    return lowered, index
+    return lowered
 
 
+@functools.lru_cache(maxsize=4096)  # indicator names repeat across claims
 def _simplify(text: str) -> str:
     return to_simplified(strip_pinyin(text).text).text
 
 
-@functools.lru_cache(maxsize=256)
-def _bigrams(text: str) -> frozenset[str]:
-    """Character bigrams (cached: an article's claims share a few context windows)."""
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+@functools.lru_cache(maxsize=1024)
+def _bigrams(name: str) -> frozenset[str]:
+    """Character bigrams of an indicator name (cached: names repeat across claims)."""
+    return frozenset(name[i : i + 2] for i in range(len(name) - 1))
 
 
 def indicator_supported(indicator: str, text: str) -> bool:
@@ -245,13 +263,13 @@ def indicator_supported(indicator: str, text: str) -> bool:
                 candidates.add(c.replace(long, short))
             if short in c:
                 candidates.add(c.replace(short, long))
-    target = _bigrams(to_ascii_digits(text).upper())
+    target = to_ascii_digits(text).upper()
     for c in candidates:
         c = c.upper()
         if len(c) == 1 and c in text:
             return True
-        grams = _bigrams(c)
-        if grams and (grams & target):
+        # A shared bigram: some two-character piece of the name stands in the text.
+        if any(g in target for g in _bigrams(c)):
             return True
     return False
 

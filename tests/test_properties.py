@@ -9,7 +9,7 @@ import itertools
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from llm_extract.cleaning import clean
+from llm_extract.cleaning import DEFAULT_CHAIN, Step, clean
 from llm_extract.numbers import find_mentions, parse_unit
 from llm_extract.types import Claim, Kind
 from llm_extract.verify import Source, verify
@@ -155,3 +155,41 @@ def test_verification_rejects_generated_wrong_claims(case, how):
         assume(abs(claim.growth_pct) != claim.value)
     result = verify(wrong, Source.of(clean(text)))
     assert not result.verified, (how, text, wrong)
+
+
+FIGURE_PIECES = [
+    *"0123456789０１２３４５６７８９.．,，-－负约近超逾将接大高不至百千万亿萬億十一二两三五零〇%％元人个点分之",
+    "亿元", "万美元", "个百分点", "百分之", "倍", "成", "大", "以上", "左右", "多", "余", "至少", "超过", "，", "。",
+    "增长", "下降", "a", "G", " ", "第", "年", "月",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FIGURE_PIECES), max_size=30).map("".join))
+def test_the_figure_scan_with_its_first_character_test_finds_the_same_matches(text):
+    import re
+
+    from llm_extract import numbers
+
+    anywhere = re.compile(numbers._FIGURE_BODY, re.VERBOSE)  # the grammar tried at every position
+    expected = [(m.span(), m.groupdict()) for m in anywhere.finditer(text)]
+    assert [(m.span(), m.groupdict()) for m in numbers._FIGURE.finditer(text)] == expected
+
+
+def _without_ranges(step_fn):
+    def plain(text):
+        step = step_fn(text)
+        return Step(step.text, step.index, step.unreliable)  # the map character by character only
+
+    plain.__name__ = step_fn.__name__
+    return plain
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_composing_maps_by_kept_ranges_equals_composing_them_character_by_character(raw):
+    by_ranges = clean(raw)
+    by_characters = clean(raw, chain=[_without_ranges(s) for s in DEFAULT_CHAIN])
+    assert by_ranges.text == by_characters.text
+    assert list(by_ranges.index) == list(by_characters.index)
+    assert by_ranges.unreliable == by_characters.unreliable
