@@ -320,6 +320,7 @@ class LLMBackend:
         self._lock = threading.Lock()
         self._client: Any = None
         self._limit: asyncio.Semaphore | None = None
+        self._setup_lock: asyncio.Lock | None = None
         self._turns = _Turns()
 
     def __repr__(self) -> str:
@@ -343,7 +344,7 @@ class LLMBackend:
             loop, self._loop = self._loop, None
         if loop is None:
             return
-        client, self._client, self._limit = self._client, None, None
+        client, self._client, self._limit, self._setup_lock = self._client, None, None, None
         if client is not None:
             aclient = getattr(client, "client", None)
             if aclient is not None and hasattr(aclient, "close"):
@@ -367,9 +368,20 @@ class LLMBackend:
         return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
     async def _setup(self) -> None:
-        """Create the async client and the in-flight limit on the backend's loop (once)."""
+        """Create the async client and the in-flight limit on the backend's loop (once).
+
+        The first requests of a batch all arrive here together; the lock makes them share one
+        client (and so one limit) although building it awaits.
+        """
         if self._client is not None:
             return
+        if self._setup_lock is None:
+            self._setup_lock = asyncio.Lock()  # created on the loop, no await before: one lock
+        async with self._setup_lock:
+            if self._client is None:
+                await self._build_client()
+
+    async def _build_client(self) -> None:
         self._limit = asyncio.Semaphore(self.concurrency)
         self._turns = _Turns()
         http = _LimitedHttpClient(

@@ -260,9 +260,12 @@ def _number(text: str) -> tuple[float, bool]:
     return chinese_to_number(text), True
 
 
+_CN_SCALE_ENDINGS = ("万亿", "萬億", "亿", "億", "万", "萬")
+
+
 def _split_cn_scale(token: str) -> tuple[str, str]:
     """``一百二十万`` -> (``一百二十``, ``万``): a trailing 万/亿 acts as the scale."""
-    for scale in ("万亿", "萬億", "亿", "億", "万", "萬"):
+    for scale in _CN_SCALE_ENDINGS:
         if token.endswith(scale) and len(token) > len(scale):
             return token[: -len(scale)], scale
     return token, ""
@@ -284,6 +287,8 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     ascii_text = to_ascii_digits(text)
     out: list[Mention] = []
     for m in _FIGURE.finditer(text):
+        if not _has_unit_or_scale(m):
+            continue  # a year, a list number: never a figure (see _mention), so not looked at
         mention = _mention(text, ascii_text, m)
         if mention is not None:
             out.append(mention)
@@ -293,6 +298,11 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     out.sort(key=lambda x: x.span)
     out = _with_elided_units(text, out)
     return tuple(_with_directions(text, out))
+
+
+def _has_unit_or_scale(m: re.Match[str]) -> bool:
+    """Whether a match has a unit, a scale or is a percentage (``_mention`` rejects the rest)."""
+    return bool(m["pct"] or m["unit"] or m["scale"] or (m["num"] or "").endswith(_CN_SCALE_ENDINGS))
 
 
 def _mention(text: str, ascii_text: str, m: re.Match[str]) -> Mention | None:

@@ -67,8 +67,9 @@ def test_the_cap_counts_http_exchanges_re_asks_included(tmp_path):
                                 server.url, "--model", "scripted-wrong-then-right", "--concurrency", "3",
                                 "--no-cache"])  # fmt: skip
     assert code == 0, output
-    assert server.requests == 24  # the first answer of each is wrong, the re-ask is right
-    assert server.max_inflight == 3
+    seen = f"requests {server.requests}, max in flight {server.max_inflight}, connections {len(server.peers)}"
+    assert server.requests == 24, seen  # the first answer of each is wrong, the re-ask is right
+    assert server.max_inflight == 3, seen
     assert len(lines(tmp_path / "o.jsonl")) == 12 * 3
 
 

@@ -110,3 +110,31 @@ def test_a_cancelled_waiter_gives_its_turn_to_the_next():
         return done
 
     assert asyncio.run(scenario()) == ["a", "c", "d"]
+
+
+def test_the_first_calls_of_a_batch_share_one_client_and_one_limit():
+    # Building the client awaits (platform detection); calls arriving meanwhile must wait for it,
+    # not build clients of their own, each with its own in-flight limit.
+    from llm_extract.llm import LLMBackend
+    from llm_extract.settings import Settings
+
+    backend = LLMBackend(Settings(base_url="http://127.0.0.1:9/v1", model="m"), concurrency=2)
+    builds = 0
+    build = backend._build_client
+
+    async def counted() -> None:
+        nonlocal builds
+        builds += 1
+        await build()
+
+    backend._build_client = counted  # type: ignore[method-assign]
+
+    async def first_calls() -> None:
+        await asyncio.gather(*(backend._setup() for _ in range(6)))
+
+    try:
+        backend.run(first_calls())
+        assert builds == 1
+        assert backend._limit is not None and backend._client is not None
+    finally:
+        backend.close()

@@ -193,3 +193,14 @@ def test_composing_maps_by_kept_ranges_equals_composing_them_character_by_charac
     assert by_ranges.text == by_characters.text
     assert list(by_ranges.index) == list(by_characters.index)
     assert by_ranges.unreliable == by_characters.unreliable
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(FIGURE_PIECES), max_size=30).map("".join))
+def test_matches_skipped_for_want_of_a_unit_or_scale_are_never_figures(text):
+    from llm_extract import numbers
+
+    ascii_text = numbers.to_ascii_digits(text)
+    for m in numbers._FIGURE.finditer(text):
+        if not numbers._has_unit_or_scale(m):
+            assert numbers._mention(text, ascii_text, m) is None, m.group()
