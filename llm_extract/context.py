@@ -6,6 +6,7 @@ backend), so that ``今年`` resolves to a year and ``该区``/``全市`` to a p
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -80,20 +81,25 @@ def read_context(text: str) -> ArticleContext:
     return ArticleContext(title=title, year=year, region=region)
 
 
+_YEAR_FIRST = re.compile(rf"^{_YEAR}年")
+_MONTH_OR_PART_FIRST = re.compile(r"^(?:\d{1,2}|[一二三四上下前全])")
 _RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
 
 
 def resolve_period(period: str | None, context: ArticleContext) -> str | None:
     """Put a year on a period: ``今年一季度`` -> ``2022年一季度`` when the dateline says 2022."""
-    if not period:
-        return None
+    return _with_year(period, context.year) if period else None
+
+
+@functools.lru_cache(maxsize=1024)  # a few periods and years, asked about for every record
+def _with_year(period: str, year: int | None) -> str:
     for word, delta in _RELATIVE_YEAR.items():
         if period.startswith(word):
-            if context.year is None:
+            if year is None:
                 return period
-            return f"{context.year + delta}年{period[len(word) :]}"
-    if re.match(rf"^{_YEAR}年", period) or context.year is None:
+            return f"{year + delta}年{period[len(word) :]}"
+    if _YEAR_FIRST.match(period) or year is None:
         return period
-    if re.match(r"^(?:\d{1,2}|[一二三四上下前全])", period):
-        return f"{context.year}年{period}"
+    if _MONTH_OR_PART_FIRST.match(period):
+        return f"{year}年{period}"
     return period

@@ -314,7 +314,7 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     chinese = not any(ch.isdigit() for ch in m.text)
     if m.kind is Kind.BARE and (m.scale <= 1 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
         return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿 with no currency is too loose to report
-    threshold = m.qualifier in _THRESHOLD_QUALIFIERS and re.match(r"^的?[\u4e00-\u9fff]", after)
+    threshold = m.qualifier in _THRESHOLD_QUALIFIERS and _THRESHOLD_NOUN_AFTER.match(after)
     if m.kind in {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.BARE} and threshold:
         return True  # 5000万元以上项目, 处以2万元以上罚款: a threshold, not a figure
     if m.kind in {Kind.COUNT, Kind.PHYSICAL} and chinese and m.scale <= 1:
@@ -328,8 +328,12 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
 
 
+_GLUE = re.compile(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*")
+_THRESHOLD_NOUN_AFTER = re.compile(r"^的?[\u4e00-\u9fff]")
+
+
 def _glued(text: str, a: Mention, b: Mention) -> bool:
-    return bool(re.fullmatch(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*", text[a.span[1] : b.span[0]]))
+    return bool(_GLUE.fullmatch(text[a.span[1] : b.span[0]]))
 
 
 def _qualifier(m: Mention, segment: str) -> str | None:
