@@ -62,7 +62,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--top", type=int, default=12, help="profile lines to print (0: no profile)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         inputs = make_inputs(Path(tmp) / "in", args.articles)
@@ -85,14 +85,17 @@ def main() -> int:
             seconds, records = once(inputs, Path(tmp) / f"o{i}.jsonl")
             times.append(seconds)
         profile = cProfile.Profile()
-        profile.enable()
-        once(inputs, Path(tmp) / "profiled.jsonl")
-        profile.disable()
+        if args.top > 0:
+            profile.enable()
+            once(inputs, Path(tmp) / "profiled.jsonl")
+            profile.disable()
     best = min(times)
     print(f"{args.articles} articles, {records} records: best {best * 1000 / args.articles:.1f} ms/article "
           f"(runs: {', '.join(f'{t * 1000 / args.articles:.1f}' for t in times)} ms/article)")  # fmt: skip
     print(f"{len(SOURCES)} distinct articles, caches emptied before each run: best {first * 1000 / len(SOURCES):.1f} "
           f"ms/article (runs: {', '.join(f'{t * 1000 / len(SOURCES):.1f}' for t in firsts)})")  # fmt: skip
+    if args.top <= 0:
+        return 0
     buf = io.StringIO()
     stats = pstats.Stats(profile, stream=buf).sort_stats("tottime")
     stats.print_stats(args.top)
