@@ -172,9 +172,7 @@ def drop_boilerplate(text: str) -> Step:
     """Delete boilerplate lines (and their newline); keep title and date front-matter lines."""
     lines = text.splitlines(keepends=True)
     front = _front_matter_end(lines)
-    parts: list[str] = []
-    index: array[int] = array("i")
-    kept: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []  # the input ranges kept
     pos = 0
     in_disclaimer = False
     for n, line in enumerate(lines):
@@ -190,14 +188,12 @@ def drop_boilerplate(text: str) -> Step:
             elif body.strip():
                 in_disclaimer = False
         if not drop:
-            parts.append(line)
-            index.extend(range(pos, pos + len(line)))
             if kept and kept[-1][1] == pos:
                 kept[-1] = (kept[-1][0], pos + len(line))
             else:
                 kept.append((pos, pos + len(line)))
         pos += len(line)
-    return Step("".join(parts), index, kept=tuple(kept))
+    return _keeping(text, kept)
 
 
 def normalise_whitespace(text: str) -> Step:
@@ -225,6 +221,11 @@ def normalise_whitespace(text: str) -> Step:
         pos += len(line)
     while kept and text[kept[-1][0]] in "\r\n":  # never end on a dangling line break
         kept.pop()
+    return _keeping(text, kept)
+
+
+def _keeping(text: str, kept: list[tuple[int, int]]) -> Step:
+    """The step that keeps the ``kept`` ranges of ``text``, in order, and deletes the rest."""
     index: array[int] = array("i")
     for start, end in kept:
         index.extend(range(start, end))

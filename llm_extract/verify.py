@@ -196,7 +196,7 @@ def _instruction_spans(text: str) -> list[tuple[int, int]]:
     """Sentences of ``text`` that give orders to a model (see ``_INSTRUCTION``)."""
     if _INSTRUCTION_START.search(text) is None:  # any sentence's match is a match in the whole text
         return []
-    return [m.span() for m in _SENTENCE_OR_LINE.finditer(text) if m.group() and _INSTRUCTION.search(m.group())]
+    return [m.span() for m in _SENTENCE_OR_LINE.finditer(text) if m.group() and _INSTRUCTION_START.search(m.group())]
 
 
 def _key(x: float) -> float:
@@ -224,8 +224,7 @@ def _normalise(text: str) -> tuple[str, array[int]]:
     for m in _DROP.finditer(ascii_text):
         start, end = m.span()
         keep[start:end] = bytes(end - start)
-    index = array("i", compress(range(len(ascii_text)), keep))
-    return _fold(_DROP.sub("", ascii_text)), index
+    return _fold("".join(compress(ascii_text, keep))), array("i", compress(range(len(ascii_text)), keep))
 
 
 def _normalised(text: str) -> str:

@@ -42,6 +42,12 @@ def run_cli(args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def run_openai(inputs: Path, out: Path, server: ScriptedServer, model: str, *extra: str) -> tuple[int, str]:
+    """``llm-extract run`` over ``inputs`` against the scripted endpoint, without the cache."""
+    return run_cli([str(inputs), "-o", str(out), "--backend", "openai", "--base-url", server.url, "--model",
+                    f"scripted-{model}", "--no-cache", *extra])  # fmt: skip
+
+
 def lines(path: Path) -> list[str]:
     return sorted(path.read_text(encoding="utf-8").splitlines()) if path.exists() else []
 
@@ -49,9 +55,7 @@ def lines(path: Path) -> list[str]:
 def test_concurrent_requests_are_in_flight_together(tmp_path):
     inputs = make_inputs(tmp_path / "in", 12)
     with ScriptedServer(latency=0.3) as server:
-        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                                server.url, "--model", "scripted-correct", "--concurrency", "8",
-                                "--no-cache"])  # fmt: skip
+        code, output = run_openai(inputs, tmp_path / "o.jsonl", server, "correct", "--concurrency", "8")
     assert code == 0, output
     assert server.requests == 12
     assert 6 <= server.max_inflight <= 8  # one event loop, many requests at once, never more than asked
@@ -63,9 +67,7 @@ def test_the_cap_counts_http_exchanges_re_asks_included(tmp_path):
     # endpoint still never sees more than ``concurrency`` requests at a time.
     inputs = make_inputs(tmp_path / "in", 12)
     with ScriptedServer(latency=0.2) as server:
-        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                                server.url, "--model", "scripted-wrong-then-right", "--concurrency", "3",
-                                "--no-cache"])  # fmt: skip
+        code, output = run_openai(inputs, tmp_path / "o.jsonl", server, "wrong-then-right", "--concurrency", "3")
     assert code == 0, output
     seen = f"requests {server.requests}, max in flight {server.max_inflight}, connections {len(server.peers)}"
     assert server.requests == 24, seen  # the first answer of each is wrong, the re-ask is right
@@ -93,9 +95,7 @@ def test_every_article_is_accounted_for_and_bad_inputs_do_not_stop_the_batch(tmp
     (inputs / "empty.txt").write_text("", encoding="utf-8")
     (inputs / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
     with ScriptedServer() as server:
-        code, _ = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                           server.url, "--model", "scripted-500-always", "--no-cache",
-                           "--summary", str(tmp_path / "s.json")])  # fmt: skip
+        code, _ = run_openai(inputs, tmp_path / "o.jsonl", server, "500-always", "--summary", str(tmp_path / "s.json"))
     assert code == 1
     summary = json.loads((tmp_path / "s.json").read_text())
     errors = [json.loads(x) for x in lines(tmp_path / "o.errors.jsonl")]
@@ -106,8 +106,7 @@ def test_every_article_is_accounted_for_and_bad_inputs_do_not_stop_the_batch(tmp
 def test_429_slows_the_whole_run_and_the_run_completes(tmp_path):
     inputs = make_inputs(tmp_path / "in", 3)
     with ScriptedServer() as server:
-        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                                server.url, "--model", "scripted-429-then-ok", "--no-cache"])  # fmt: skip
+        code, output = run_openai(inputs, tmp_path / "o.jsonl", server, "429-then-ok")
     assert code == 0, output
     assert server.requests == 6  # each article: 429, then success after Retry-After
     assert len(lines(tmp_path / "o.jsonl")) >= 3
@@ -166,8 +165,6 @@ def test_a_run_killed_with_sigkill_resumes_without_repeats_or_duplicates(tmp_pat
 def test_token_cap_is_corrected_by_reported_usage(tmp_path):
     inputs = make_inputs(tmp_path / "in", 3)
     with ScriptedServer() as server:
-        code, output = run_cli([str(inputs), "-o", str(tmp_path / "o.jsonl"), "--backend", "openai", "--base-url",
-                                server.url, "--model", "scripted-correct", "--no-cache", "--tpm", "1000000",
-                                "--rpm", "600"])  # fmt: skip
+        code, output = run_openai(inputs, tmp_path / "o.jsonl", server, "correct", "--tpm", "1000000", "--rpm", "600")
     assert code == 0, output
     assert server.requests == 3
