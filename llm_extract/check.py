@@ -5,7 +5,10 @@
 ``SOURCES/<doc_id>.txt`` exactly as extraction does and yields one result per row, in order:
 the row plus ``status`` (``verified`` or ``rejected``), ``checks`` (a verdict and reason per
 number), ``reasons``, and for verified rows ``evidence`` and ``span`` with
-``raw[span[0]:span[1]] == evidence``. A row that cannot be checked (bad JSON, unknown
+``raw[span[0]:span[1]] == evidence`` and the normalised place and time (``region``,
+``region_code``, ``province``, ``city``, ``county``, ``period``, ``period_start``,
+``period_end``, ``period_kind``) exactly as extraction writes them: a region or period the
+source does not support rejects the row like a wrong number. A row that cannot be checked (bad JSON, unknown
 ``doc_id``, a value that is not a number) is ``rejected`` with the reason; none is skipped.
 """
 
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from llm_extract.attributes import Resolver
 from llm_extract.cleaning import clean
 from llm_extract.errors import InputError
 from llm_extract.loading import read_file
@@ -74,11 +78,17 @@ class _Sources:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[str, Source | InputError] = {}
+        self._resolvers: dict[str, Resolver] = {}
 
     def get(self, doc_id: str) -> Source | InputError:
         if doc_id not in self._cache:
             self._cache[doc_id] = self._load(doc_id)
         return self._cache[doc_id]
+
+    def resolver(self, doc_id: str, source: Source) -> Resolver:
+        if doc_id not in self._resolvers:
+            self._resolvers[doc_id] = Resolver(source.cleaned.text)
+        return self._resolvers[doc_id]
 
     def _load(self, doc_id: str) -> Source | InputError:
         if "/" in doc_id or "\\" in doc_id or doc_id.startswith("."):
@@ -125,6 +135,12 @@ def _check_one(row: dict[str, Any], store: _Sources, lineno: int) -> dict[str, A
     out["status"] = "verified" if result.verified else "rejected"
     out["checks"] = [c.as_dict() for c in result.checks]
     out["reasons"] = result.reasons
+    if result.verified:
+        attributes, problems = store.resolver(str(doc_id), source).of_claim(claim, source.cleaned, result)
+        out.update(attributes)
+        if problems:
+            out["status"] = "rejected"
+            out["reasons"] = problems
     if result.verified and result.span is not None:
         out["evidence"] = result.evidence
         out["span"] = list(result.span)

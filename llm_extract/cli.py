@@ -224,7 +224,7 @@ def _pct(x: float) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores and per-document rows as JSON.")
 @click.option("--docs/--no-docs", default=True, help="List per-document misses and false positives.")
 def eval_cmd(gold: Path, pred: Path, as_json: bool, docs: bool) -> None:
-    """Score PRED records against GOLD facts (precision, recall by tier, F1)."""
+    """Score PRED records against GOLD facts (precision, recall by tier, F1; region, period, record F1)."""
     try:
         score = evaluate(load_jsonl(gold), load_jsonl(pred))
     except ValueError as exc:
@@ -238,19 +238,28 @@ def eval_cmd(gold: Path, pred: Path, as_json: bool, docs: bool) -> None:
         ("recall tier 1", _pct(score.recall_tier1)), ("recall tier 2", _pct(score.recall_tier2)),
         ("level recall", _pct(score.level_recall)), ("growth recall", _pct(score.growth_recall)),
         ("full recall (level and growth right)", _pct(score.full_recall)), ("strict F1", _pct(score.strict_f1)),
+        ("region right (of matched)", _pct(score.region_right)),
+        ("period right (of matched)", _pct(score.period_right)),
+        ("record precision", _pct(score.record_precision)), ("record recall", _pct(score.record_recall)),
+        ("record F1 (number, region and period right)", _pct(score.record_f1)),
         ("gold / predicted / matched", f"{score.gold} / {score.predicted} / {score.matched}"),
     ]  # fmt: skip
     for name, value in rows:
         click.echo(f"{name:<40} {value}")
     if docs:
         for d in score.docs:
-            click.echo(f"\n{d.doc}: gold {d.gold}, predicted {d.predicted}, matched {d.matched}")
+            click.echo(f"\n{d.doc}: gold {d.gold}, predicted {d.predicted}, matched {d.matched}, "
+                       f"region right {d.region_right}, period right {d.period_right}")  # fmt: skip
             for m in d.misses:
                 click.echo(f"  miss  {m.get('indicator')} {m.get('value')}{m.get('unit') or ''} "
                            f"growth={m.get('growth_pct')} | {m.get('quote', '')}")  # fmt: skip
             for p in d.false_positives:
                 click.echo(f"  extra {p.get('indicator')} {p.get('value')}{p.get('unit') or ''} "
                            f"growth={p.get('growth_pct')} | {p.get('evidence', '')}")  # fmt: skip
+            for w in d.wrong_attributes:
+                g, p = w["gold"], w["predicted"]
+                click.echo(f"  attr  {g.get('indicator')}: region {p.get('region')!r} (gold {g.get('region')!r}), "
+                           f"period {p.get('period')!r} (gold {g.get('period')!r})")  # fmt: skip
 
 
 @cli.command()

@@ -6,12 +6,11 @@ backend), so that ``今年`` resolves to a year and ``该区``/``全市`` to a p
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ArticleContext", "find_places", "read_context", "resolve_period"]
+__all__ = ["ArticleContext", "dateline_year", "find_places", "read_context"]
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DATELINE = re.compile(
@@ -65,10 +64,7 @@ def read_context(text: str) -> ArticleContext:
     title_m = _TITLE.search(text[:2000])
     first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
     title = title_m.group("t").strip() if title_m else (first_line if len(first_line) <= 60 else None)
-    year = None
-    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
-    if date_m:
-        year = int(date_m.group("y") or date_m.group("y2"))
+    year = dateline_year(text)
     head = text[:1500]
     places = find_places(head)
     region = None
@@ -81,25 +77,7 @@ def read_context(text: str) -> ArticleContext:
     return ArticleContext(title=title, year=year, region=region)
 
 
-_YEAR_FIRST = re.compile(rf"^{_YEAR}年")
-_MONTH_OR_PART_FIRST = re.compile(r"^(?:\d{1,2}|[一二三四上下前全])")
-_RELATIVE_YEAR = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
-
-
-def resolve_period(period: str | None, context: ArticleContext) -> str | None:
-    """Put a year on a period: ``今年一季度`` -> ``2022年一季度`` when the dateline says 2022."""
-    return _with_year(period, context.year) if period else None
-
-
-@functools.lru_cache(maxsize=1024)  # a few periods and years, asked about for every record
-def _with_year(period: str, year: int | None) -> str:
-    for word, delta in _RELATIVE_YEAR.items():
-        if period.startswith(word):
-            if year is None:
-                return period
-            return f"{year + delta}年{period[len(word) :]}"
-    if _YEAR_FIRST.match(period) or year is None:
-        return period
-    if _MONTH_OR_PART_FIRST.match(period):
-        return f"{year}年{period}"
-    return period
+def dateline_year(text: str) -> int | None:
+    """The year of the article's dateline (``2022年09月27日``, ``date: Tue, 26 Apr 2022``), if any."""
+    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+    return int(date_m.group("y") or date_m.group("y2")) if date_m else None

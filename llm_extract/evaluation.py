@@ -7,6 +7,11 @@ other). Matching is one-to-one, best overlap first. Precision is matched predict
 predictions; recall is matched gold over all gold (tier 1, tier 2, all). A gold fact with a
 level and a growth is *fully* found only when both numbers are right: ``full_recall`` and
 ``strict_f1`` use that; ``level_recall`` and ``growth_recall`` count each number alone.
+
+On every matched pair the record's place and time are scored too (``region_right``,
+``period_right``: shares of matched pairs), with the product's own normalisation
+(:func:`llm_extract.places.same_region`, :func:`llm_extract.periods.same_period`); a pair counts
+for ``record_precision`` / ``record_recall`` / ``record_f1`` only when both are right.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from llm_extract.numbers import parse_unit
+from llm_extract.periods import same_period
+from llm_extract.places import same_region
 from llm_extract.types import Kind
 
 __all__ = ["DocScore", "Score", "dice", "evaluate", "load_jsonl"]
@@ -105,8 +112,12 @@ class DocScore:
     gold: int = 0
     predicted: int = 0
     matched: int = 0
+    region_right: int = 0
+    period_right: int = 0
+    record_matched: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
+    wrong_attributes: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +133,11 @@ class Score:
     strict_f1: float
     level_recall: float
     growth_recall: float
+    region_right: float
+    period_right: float
+    record_precision: float
+    record_recall: float
+    record_f1: float
     gold: int
     predicted: int
     matched: int
@@ -158,6 +174,8 @@ def evaluate(gold: Iterable[Mapping[str, Any]], predicted: Iterable[Mapping[str,
     precision = _ratio(counts["matched_pred"], n_pred)
     recall = _ratio(counts["matched_gold"], n_gold)
     full = _ratio(counts["full"], n_gold)
+    record_p = _ratio(counts["record"], n_pred)
+    record_r = _ratio(counts["record"], n_gold)
     return Score(
         precision=precision,
         recall=recall,
@@ -168,11 +186,24 @@ def evaluate(gold: Iterable[Mapping[str, Any]], predicted: Iterable[Mapping[str,
         strict_f1=_f1(precision, full),
         level_recall=_ratio(counts["level_hit"], counts["level_total"]),
         growth_recall=_ratio(counts["growth_hit"], counts["growth_total"]),
+        region_right=_ratio(counts["region"], counts["matched_gold"]),
+        period_right=_ratio(counts["period"], counts["matched_gold"]),
+        record_precision=record_p,
+        record_recall=record_r,
+        record_f1=_f1(record_p, record_r),
         gold=n_gold,
         predicted=n_pred,
         matched=counts["matched_gold"],
         docs=docs,
     )
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _period_right(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> bool:
+    return same_period(_text(pred.get("period")), _text(gold.get("period")))
 
 
 def _score_doc(
@@ -196,12 +227,26 @@ def _score_doc(
     pairs.sort(key=lambda t: (-t[0], -t[1], t[2], t[3]))
     used_g: dict[int, tuple[bool, bool]] = {}
     used_p: set[int] = set()
+    score = DocScore(doc=doc, gold=0, predicted=len(preds))
     for _, _, gi, pi, level, growth in pairs:
         if gi in used_g or pi in used_p:
             continue
         used_g[gi] = (level, growth)
         used_p.add(pi)
-    score = DocScore(doc=doc, gold=len(golds), predicted=len(preds), matched=len(used_g))
+        region_ok = same_region(_text(preds[pi].get("region")), _text(golds[gi].get("region")))
+        period_ok = _period_right(preds[pi], golds[gi])
+        score.region_right += region_ok
+        score.period_right += period_ok
+        score.record_matched += region_ok and period_ok
+        if not (region_ok and period_ok):
+            score.wrong_attributes.append(
+                {"gold": dict(golds[gi]), "predicted": dict(preds[pi]), "region_right": region_ok,
+                 "period_right": period_ok}
+            )  # fmt: skip
+    score.gold, score.matched = len(golds), len(used_g)
+    counts["region"] += score.region_right
+    counts["period"] += score.period_right
+    counts["record"] += score.record_matched
     for gi, g in enumerate(golds):
         tier = 2 if g.get("tier") == 2 else 1
         counts[f"gold_{tier}"] += 1

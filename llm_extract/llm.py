@@ -43,6 +43,7 @@ from instructor.v2.core.function_calls import ResponseSchema
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field, create_model, model_validator
 
+from llm_extract.attributes import Resolver, figure_position
 from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
 from llm_extract.context import ArticleContext
@@ -78,6 +79,8 @@ class _CallState:
 
     max_attempts: int
     source: Source | None = None
+    resolver: Resolver | None = None  # the whole article's, for the records' region and period
+    offset: int = 0  # where the chunk starts in the cleaned article
     attempts: int = 0
     requests: int = 0
     rejected: list[tuple[Claim, str]] = field(default_factory=list)
@@ -141,6 +144,8 @@ def _reask_message(failures: list[tuple[int, Claim, list[str]]]) -> str:
     lines = [
         "以下记录中的数字在原文（所引证据）中找不到依据。请逐条核对原文：只保留原文写明的数字，改正或删除这些记录，其余记录保持不变。"
     ]
+    if any(r.startswith(("地区“", "统计期“")) for _, _, reasons in failures for r in reasons):
+        lines.append("地区和统计期也必须是原文写出的（或由文章日期推出的），不要自己补充。")
     for n, claim, reasons in failures:
         lines.append(f"第{n}条（{claim.indicator}）：" + "；".join(reasons))
     return "\n".join(lines)
@@ -178,10 +183,11 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
             for n, record in enumerate(getattr(self, "records", []), start=1):
                 claim = claims_of(record)
                 result = verify(claim, source)
-                if result.verified:
+                problems = result.reasons if not result.verified else _attribute_problems(state, claim, result)
+                if not problems:
                     kept.append(record)
                 else:
-                    failures.append((n, claim, result.reasons))
+                    failures.append((n, claim, problems))
             if failures and state is not None and not state.last_attempt:
                 raise ValueError(_reask_message(failures))
             if state is not None:
@@ -199,6 +205,15 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
             Field(default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
         ),
     )
+
+
+def _attribute_problems(state: _CallState | None, claim: Claim, result: Any) -> list[str]:
+    """What is wrong with a verified record's region and period, checked against the whole article."""
+    if state is None or state.resolver is None or state.source is None:
+        return []
+    start, end = figure_position(state.source.cleaned, result)
+    _, problems = state.resolver.check(claim.region, claim.period, state.offset + start, state.offset + end)
+    return problems
 
 
 def _on_kwargs(*args: Any, **kwargs: Any) -> None:
@@ -441,7 +456,8 @@ class LLMBackend:
         """Propose on the backend's own loop: every chunk concurrently, under the in-flight limit."""
         await self._setup()
         pieces = self.chunks(cleaned)
-        outcomes = await asyncio.gather(*(self._chunk(piece, context, doc_id) for piece in pieces))
+        resolver = Resolver(cleaned.text)
+        outcomes = await asyncio.gather(*(self._chunk(piece, context, doc_id, resolver) for piece in pieces))
         claims: list[Claim] = []
         rejected: list[tuple[Claim, str]] = []
         errors: list[str] = []
@@ -485,7 +501,7 @@ class LLMBackend:
         )
 
     async def _chunk(
-        self, piece: Chunk, context: ArticleContext, doc_id: str
+        self, piece: Chunk, context: ArticleContext, doc_id: str, resolver: Resolver | None = None
     ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage] | CallError:
         key = self._cache_key(piece, context) if self.cache is not None else ""
         if self.cache is not None:
@@ -497,7 +513,7 @@ class LLMBackend:
                     pass  # a corrupt entry is a miss: ask again and overwrite it
         await self._turns.wait()  # building the request is CPU work too
         try:
-            result = await self.acall(piece, context, doc_id=doc_id)
+            result = await self.acall(piece, context, doc_id=doc_id, resolver=resolver)
         except CallError as exc:
             return exc
         if self.cache is not None:
@@ -516,10 +532,19 @@ class LLMBackend:
         return self.run(one())
 
     async def acall(
-        self, piece: Chunk, context: ArticleContext, *, doc_id: str = ""
+        self, piece: Chunk, context: ArticleContext, *, doc_id: str = "", resolver: Resolver | None = None
     ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage]:
-        """One chunk: (claims of verified records, rejected claims with reasons, usage)."""
-        state = _CallState(max_attempts=self.settings.max_retries + 1, source=_identity_source(piece.text))
+        """One chunk: (claims of verified records, rejected claims with reasons, usage).
+
+        With the article's ``resolver``, a record whose region or period the article does not
+        support fails like a wrong number: re-asked, then rejected with the reason.
+        """
+        state = _CallState(
+            max_attempts=self.settings.max_retries + 1,
+            source=_identity_source(piece.text),
+            resolver=resolver,
+            offset=piece.start,
+        )
         token = _STATE.set(state)
         start = time.perf_counter()
         try:

@@ -23,7 +23,7 @@ from itertools import accumulate
 
 from llm_extract.types import Kind, Mention
 
-__all__ = ["ParsedUnit", "chinese_to_number", "find_mentions", "parse_unit", "to_ascii_digits"]
+__all__ = ["CN_DIGITS", "ParsedUnit", "chinese_to_number", "find_mentions", "parse_unit", "to_ascii_digits"]
 
 _FULLWIDTH = dict(zip("０１２３４５６７８９．，％－", "0123456789.,%-", strict=True))
 _FULLWIDTH_CHAR = re.compile("[" + "".join(_FULLWIDTH) + "]")
@@ -56,6 +56,7 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
+CN_DIGITS = _CN_DIGITS  # the digit characters of Chinese numerals (二〇二二年 is read digit by digit)
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 

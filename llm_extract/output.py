@@ -31,7 +31,8 @@ __all__ = [
 FORMATS = (".jsonl", ".csv", ".parquet")
 
 CSV_FIELDS = [
-    "doc_id", "indicator", "region", "period", "value", "unit", "growth_pct", "qualifier", "evidence", "span",
+    "doc_id", "indicator", "region", "region_code", "province", "city", "county", "period", "period_start",
+    "period_end", "period_kind", "value", "unit", "growth_pct", "qualifier", "evidence", "span",
     "status", "checks", "backend", "model", "prompt_hash",
 ]  # fmt: skip
 

@@ -4,7 +4,10 @@
 
 A backend turns one cleaned article into a :class:`~llm_extract.types.Proposal` of claims;
 every claim, whatever backend made it, goes through :func:`llm_extract.verify.verify`. Verified
-claims become records, the others rejected rows with reasons: nothing is dropped.
+claims become records, the others rejected rows with reasons: nothing is dropped. Every record's
+place and time go through one :class:`~llm_extract.attributes.Resolver`, whichever backend made
+it: a claim without them gets them from where its figure stands; a claimed region or period is
+normalised, and one the article does not support rejects the record like a wrong number.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from llm_extract.attributes import Resolver
 from llm_extract.cleaning import clean
-from llm_extract.context import ArticleContext, read_context, resolve_period
+from llm_extract.context import ArticleContext, read_context
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.loading import iter_articles
 from llm_extract.records import as_row
@@ -160,10 +164,15 @@ def _verify_proposal(doc: Article, context: ArticleContext, source: Source, prop
     result.chunks.extend(proposal.chunks)
     meta = dict(proposal.meta)
     seen: set[tuple[Any, ...]] = set()
+    resolver = Resolver(source.cleaned.text)
     for claim in proposal.claims:
         verification = verify(claim, source)
         if verification.verified:
-            row = _verified_row(doc.doc_id, claim, verification, meta, context)
+            attributes, problems = resolver.of_claim(claim, source.cleaned, verification)
+            if problems:
+                result.rejected.append(_rejected_row(doc.doc_id, claim, problems, meta, verification))
+                continue
+            row = _verified_row(doc.doc_id, claim, verification, meta, attributes)
             key = (row["indicator"], row["value"], row["unit"], row["growth_pct"], tuple(row["span"]))
             if key in seen:
                 continue  # the same figure from two overlapping chunks
@@ -189,10 +198,10 @@ def extract_many(
 
 
 def _verified_row(
-    doc_id: str, claim: Claim, v: Verification, meta: dict[str, object], context: ArticleContext
+    doc_id: str, claim: Claim, v: Verification, meta: dict[str, object], attributes: dict[str, Any]
 ) -> dict[str, Any]:
     row = {"doc_id": doc_id, **as_row(claim)}
-    row["period"] = resolve_period(claim.period, context)
+    row.update(attributes)
     row["qualifier"] = claim.qualifier
     row["evidence"] = v.evidence
     row["span"] = list(v.span) if v.span else None

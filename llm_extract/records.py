@@ -20,7 +20,7 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -135,7 +135,48 @@ def schema_hash(model: type[BaseModel]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-BUILTIN_MODELS: dict[str, type[BaseModel]] = {"economic_indicator": EconomicIndicator, "extracted": Extracted}
+class OutputRecord(BaseModel):
+    """One verified record as written to JSONL / CSV / Parquet (``span``: raw offsets, end exclusive).
+
+    The place and time fields are filled by the same normalisation whichever backend proposed the
+    record: ``region`` the place as resolved (a division's official name, a zone as written),
+    ``region_code`` its 6-digit division code (null for zones, the nation and places abroad),
+    ``period`` the period as resolved (its year put in front when the text left it out),
+    ``period_start`` / ``period_end`` ``YYYY-MM`` (inclusive), ``period_kind`` one of year,
+    half, quarter, month, cumulative, stock, span, target, current.
+    """
+
+    doc_id: str
+    indicator: str
+    region: str | None = None
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    period: str | None = None
+    period_start: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    period_end: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+    period_kind: (
+        Literal["year", "half", "quarter", "month", "cumulative", "stock", "span", "target", "current"] | None
+    ) = None
+    value: float | None = None
+    unit: str | None = None
+    growth_pct: float | None = None
+    qualifier: str | None = None
+    evidence: str
+    span: tuple[int, int]
+    status: Literal["verified"] = "verified"
+    checks: list[dict[str, Any]] = Field(default_factory=list)
+    backend: str
+    model: str | None = None
+    prompt_hash: str | None = None
+
+
+BUILTIN_MODELS: dict[str, type[BaseModel]] = {
+    "economic_indicator": EconomicIndicator,
+    "extracted": Extracted,
+    "record": OutputRecord,
+}
 
 
 def schema_text(model: type[BaseModel]) -> str:

@@ -171,7 +171,8 @@ def _near(raw: str | None, span: tuple[int, int] | None, width: int = 40) -> str
     return f"…{_cell(before)}<b>{_cell(inside)}</b>{_cell(after)}…"
 
 
-_COLUMNS = ("indicator", "region", "period", "value", "unit", "growth_pct", "qualifier")
+_COLUMNS = ("indicator", "region", "region_code", "period", "period_start", "period_end", "value", "unit", "growth_pct",
+            "qualifier")  # fmt: skip
 
 
 def _article_html(n: int, doc: _Doc) -> str:
@@ -480,7 +481,8 @@ function selectRejected(j){
   li.classList.add("selected"); li.scrollIntoView({block: "center"});
   showDetail(JSON.parse(li.dataset.record));
 }
-var FIELDS = ["doc_id", "indicator", "region", "period", "value", "unit", "growth_pct", "qualifier", "status",
+var FIELDS = ["doc_id", "indicator", "region", "region_code", "province", "city", "county", "period", "period_start",
+              "period_end", "period_kind", "value", "unit", "growth_pct", "qualifier", "status",
               "evidence", "span", "reasons", "backend", "model", "mode", "prompt_hash", "schema_hash"];
 function showDetail(rec){
   detail.textContent = "";

@@ -14,9 +14,10 @@ record (see :class:`Candidate`):
   of the sentence when their own phrase starts with 增速 / 占 / 比;
 * thresholds (``5000万元以上项目``), figures with no unit and counts of meetings are skipped.
 
-Region and period come from the sentence, else from what came before, else from the article
-context; ``今年`` resolves from the dateline. Every candidate's span covers its phrase and
-numbers, so the verifier can check it like any other record.
+Places and periods written before an indicator are stripped from its name; a record's region
+and period are resolved afterwards from where its figure stands (:mod:`llm_extract.attributes`),
+the same way for every backend. Every candidate's span covers its phrase and numbers, so the
+verifier can check it like any other record.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from llm_extract.context import ArticleContext, find_places, resolve_period
+from llm_extract.context import ArticleContext, find_places
 from llm_extract.evaluation import dice
 from llm_extract.numbers import find_mentions
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
@@ -44,8 +45,6 @@ class Candidate:
     growth_pct: float | None
     span: tuple[int, int]
     qualifier: str | None = None
-    region: str | None = None
-    period: str | None = None
 
 
 _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
@@ -210,25 +209,14 @@ def _region_like(name: str) -> bool:
     return bool(name) and len(name) <= 4 and not _ECONOMIC_CHARS.search(name)
 
 
-def _last_period(text: str) -> str | None:
-    found = _PERIOD.findall(_PUNCT.sub("", text))
-    return found[-1] if found else None
-
-
 @dataclass
 class _State:
     """What carries from one sentence to the next within an article."""
 
-    period: str | None = None
-    region: str | None = None
     subject: str | None = None
     sentence_names: list[str] = field(default_factory=list)
 
-    def note(self, name: str, region: str | None, period: str | None) -> None:
-        if region:
-            self.region = region
-        if period:
-            self.period = period
+    def note(self, name: str) -> None:
         if name and not _SHARE_OR_RATE_START.match(name) and not name.startswith(("两年", "三年")):
             self.subject = re.sub(r"(?:增速|增幅|增长率)$", "", name) or self.subject
 
@@ -238,7 +226,7 @@ def extract_candidates(
 ) -> list[Candidate]:
     """Candidate records of cleaned ``text``; see the module docstring."""
     all_mentions = list(mentions) if mentions is not None else find_mentions(text)
-    state = _State(region=context.region)
+    state = _State()
     out: list[Candidate] = []
     i = 0
     for sm in _SENTENCE.finditer(text):
@@ -250,10 +238,6 @@ def extract_candidates(
             i += 1
         if text[s_start:s_end].startswith(("title:", "date:")):
             continue
-        head_end = sentence_mentions[0].span[0] if sentence_mentions else s_end
-        period = _last_period(text[s_start:head_end])
-        if period:
-            state.period = period
         if sentence_mentions:
             out.extend(_sentence(text, s_start, sentence_mentions, state, context))
     return _dedupe(out, text)
@@ -352,7 +336,7 @@ def _with_subject(name: str, state: _State) -> str:
 def _level(
     text: str, segment: str, seg_start: int, m: Mention, state: _State, context: ArticleContext
 ) -> Candidate | None:
-    phrase, region, period = _phrase(segment)
+    phrase, _, _ = _phrase(segment)
     after = _PUNCT.sub("", text[m.span[1] : m.span[1] + 20])
     growth: float | None = None
     value: float | None = m.value
@@ -386,7 +370,7 @@ def _level(
     if len(phrase) < 2 or find_mentions(phrase):
         return None
     phrase = _generic_with_sibling(_canonical(phrase), out_names=state.sentence_names)
-    state.note(phrase, region, period)
+    state.note(phrase)
     return Candidate(
         indicator=phrase,
         value=value,
@@ -394,8 +378,6 @@ def _level(
         growth_pct=growth,
         span=(_clause_start(text, seg_start, m.span[0]), m.span[1]),
         qualifier=_qualifier(m, segment),
-        region=region or state.region or context.region,
-        period=resolve_period(period or state.period, context),
     )
 
 
@@ -441,7 +423,7 @@ def _attach_rates(
             out[idx] = replace(cand, growth_pct=_as_pct(rate), span=(cand.span[0], max(cand.span[1], rate.span[1])))
             pending.remove(idx)
         return []
-    own, region, period = _phrase(before_word, keep_lists=len(run) > 1)
+    own, _, _ = _phrase(before_word, keep_lists=len(run) > 1)
     if not own or _region_like(own):
         own = _previous_clause_name(before_word)
     records = []
@@ -459,7 +441,7 @@ def _attach_rates(
         indicator = _with_subject(indicator, state)
         if len(indicator) < 2:
             continue
-        state.note(name, region, period)
+        state.note(name)
         records.append(
             Candidate(
                 indicator=_canonical(indicator),
@@ -468,8 +450,6 @@ def _attach_rates(
                 growth_pct=_as_pct(rate),
                 span=(_clause_start(text, seg_start, rate.span[0]), rate.span[1]),
                 qualifier=_qualifier(rate, segment),
-                region=region or state.region or context.region,
-                period=resolve_period(period or state.period, context),
             )
         )
     return records
@@ -543,8 +523,6 @@ class RulesBackend:
                 unit=c.unit,
                 growth_pct=c.growth_pct,
                 evidence=cleaned.text[c.span[0] : c.span[1]],
-                region=c.region,
-                period=c.period,
                 qualifier=c.qualifier,
             )
             for c in extract_candidates(cleaned.text, context)

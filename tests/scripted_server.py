@@ -15,6 +15,13 @@ corrupt it on purpose:
 * ``injected``: obeys an instruction inside the article, reporting 10x figures and 9999亿元.
 * ``langextract``: the right figures in LangExtract's answer format (``{"extractions": [...]}``),
   for the chunk after the prompt's last ``Q:`` (a side-by-side benchmark, not a test of ours).
+* ``gold``: a perfect model: the gold facts (from the ``gold`` callable the server was given)
+  whose quote lies in the chunk, with their region and period as gold writes them.
+* ``wrong-region-then-right``: the right records with a region the article never names
+  (乌鲁木齐市); a re-ask gets them with no region.
+* ``period-without-year``: the right records with the period of the chunk's first clause
+  written without its year (``一季度``), as a model copies it.
+* ``span-period``: the right records with the multi-year period ``2022-2025年``.
 * ``faults``: fault injection. Each request, with probability ``FaultPlan.rate``, gets one fault
   drawn uniformly from :data:`FAULTS` (HTTP 500, HTTP 429 with ``Retry-After``, a connection
   reset, a hang past the client's timeout, truncated JSON, valid JSON of the wrong shape,
@@ -36,25 +43,38 @@ import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from llm_extract.attributes import Resolver
 from llm_extract.chunking import estimate_tokens
 from llm_extract.context import ArticleContext
 from llm_extract.rules import extract_candidates
 
-_ARTICLE = re.compile(r"<article>\n?(.*?)\n?</article>", re.DOTALL)
+_ARTICLE = re.compile(
+    r"<article>\n(.*?)\n?</article>", re.DOTALL
+)  # the tag on its own line, not the one the prompt names
 
 
 def _records(chunk: str) -> list[dict[str, Any]]:
+    """The rules' records of ``chunk``, region and period as the chunk alone gives them (as a model would)."""
     out = []
+    resolver = Resolver(chunk)
     for c in extract_candidates(chunk, ArticleContext()):
+        attributes = resolver.resolve(*c.span).fields()
         out.append(
-            {"indicator": c.indicator, "region": c.region, "period": c.period, "value": c.value, "unit": c.unit,
-             "growth_pct": c.growth_pct, "qualifier": c.qualifier, "evidence": chunk[c.span[0] : c.span[1]]}
+            {"indicator": c.indicator, "region": attributes["region"], "period": attributes["period"],
+             "value": c.value, "unit": c.unit, "growth_pct": c.growth_pct, "qualifier": c.qualifier,
+             "evidence": chunk[c.span[0] : c.span[1]]}
         )  # fmt: skip
     return out
+
+
+def _gold_record(fact: dict[str, Any]) -> dict[str, Any]:
+    keys = ("indicator", "region", "period", "value", "unit", "growth_pct")
+    return {k: fact.get(k) for k in keys} | {"qualifier": None, "evidence": fact["quote"]}
 
 
 def _corrupt(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -98,7 +118,15 @@ class _Server(ThreadingHTTPServer):
 class ScriptedServer:
     """``with ScriptedServer(port=...) as server:`` serves on ``server.url`` until the block ends."""
 
-    def __init__(self, *, port: int = 0, latency: float = 0.0, faults: FaultPlan | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        latency: float = 0.0,
+        faults: FaultPlan | None = None,
+        gold: Callable[[str], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.gold = gold
         self.latency = latency
         self.plan = faults or FaultPlan()
         self.faults: Counter[str] = Counter()
@@ -230,6 +258,14 @@ class ScriptedServer:
             records = _corrupt(records)
         if scenario == "injected":
             records = _injected(chunk)
+        if scenario == "gold":
+            records = [_gold_record(fact) for fact in (self.gold(chunk) if self.gold else [])]
+        if scenario == "wrong-region-then-right":
+            records = [r | {"region": None if reask else "乌鲁木齐市"} for r in records]
+        if scenario == "period-without-year":
+            records = [r | {"period": "一季度"} for r in records]
+        if scenario == "span-period":
+            records = [r | {"period": "2022-2025年"} for r in records]
         text = json.dumps({"records": records}, ensure_ascii=False)
         if fault == "shape":
             text = json.dumps({"data": records, "note": "wrong shape (scripted)"}, ensure_ascii=False)

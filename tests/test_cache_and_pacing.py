@@ -101,4 +101,4 @@ def test_csv_resume_keeps_records_whose_evidence_spans_lines(tmp_path):
     import io
 
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [r[0] for r in rows] == ["doc_id", "a"] and rows[1][8] == "第一行\n第二行"
+    assert [r[0] for r in rows] == ["doc_id", "a"] and rows[1][rows[0].index("evidence")] == "第一行\n第二行"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llm_extract.context import ArticleContext, read_context, resolve_period
+from llm_extract.context import read_context
+from llm_extract.periods import parse_period
 
 
 @pytest.mark.parametrize(
@@ -19,15 +20,19 @@ from llm_extract.context import ArticleContext, read_context, resolve_period
         ("十四五期间", 2022, "十四五期间"),
         ("今年一季度", None, "今年一季度"),
         ("一季度", None, "一季度"),
-        ("", 2022, None),
-        (None, 2022, None),
     ],
 )
-def test_resolve_period(period, year, expected):
-    assert resolve_period(period, ArticleContext(year=year)) == expected
+def test_a_year_is_put_on_periods_written_without_one(period, year, expected):
+    parsed = parse_period(period, year=year, dateline_year=year)
+    assert parsed is not None and parsed.label() == expected
+
+
+def test_no_period_in_an_empty_string():
+    assert parse_period("") is None and parse_period(None) is None
 
 
 def test_the_dateline_gives_the_year():
     context = read_context("2023年05月01日 来源:示例日报\n今年一季度，全市完成固定资产投资68.6亿元。")
     assert context.year == 2023
-    assert resolve_period("今年一季度", context) == "2023年一季度"
+    parsed = parse_period("今年一季度", dateline_year=context.year)
+    assert parsed is not None and parsed.label() == "2023年一季度"

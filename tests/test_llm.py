@@ -147,6 +147,48 @@ def test_run_seeds_against_the_scripted_server_writes_verified_records(scripted_
     assert MARKER_KEY not in out.read_text(encoding="utf-8") + (tmp_path / "s.json").read_text()
 
 
+GANJINGZI = Article(
+    "a2",
+    "2022年04月20日 来源:大连日报\n大连甘井子区一季度经济运行稳中有进\n"
+    "今年一季度，甘井子区完成固定资产投资68.6亿元，同比增长11.0%。"
+    "全区321家规模以上工业企业实现工业总产值360.8亿元。《甘井子区2022-2025年产业发展规划》同时发布。",
+)
+
+
+@pytest.mark.vcr
+def test_a_region_the_article_never_names_is_reasked_and_corrected(scripted_url, vcr):
+    result = run_backend(GANJINGZI, backend(scripted_url, "wrong-region-then-right"))
+    assert len(vcr.requests) == 2 and result.usage.reasks == 1
+    reask = bodies(vcr)[1]["messages"][-1]["content"]
+    assert "乌鲁木齐市" in reask and "甘井子区" in reask and "地区和统计期也必须是原文写出的" in reask
+    assert result.records and not result.rejected
+    for r in result.records:
+        assert (r["region"], r["region_code"], r["city"]) == ("大连市甘井子区", "210211", "大连市")
+
+
+@pytest.mark.vcr
+def test_a_region_still_unnamed_after_the_last_reask_is_rejected_with_the_reason(scripted_url, vcr):
+    result = run_backend(GANJINGZI, backend(scripted_url, "wrong-region-then-right", retries=0))
+    assert len(vcr.requests) == 1 and not result.records
+    assert result.rejected and all("乌鲁木齐市" in row["reasons"][0] for row in result.rejected)
+
+
+@pytest.mark.vcr
+@pytest.mark.parametrize(
+    ("scenario", "expected"),
+    [
+        ("period-without-year", ("2022年一季度", "2022-01", "2022-03", "quarter")),  # dated from the dateline
+        ("span-period", ("2022-2025年", "2022-01", "2025-12", "span")),  # kept as written
+    ],
+    ids=["year-from-dateline", "span-kept"],
+)
+def test_a_claimed_period_is_completed_or_kept_as_written(scripted_url, vcr, scenario, expected):
+    result = run_backend(GANJINGZI, backend(scripted_url, scenario))
+    assert len(vcr.requests) == 1 and result.records
+    for r in result.records:
+        assert (r["period"], r["period_start"], r["period_end"], r["period_kind"]) == expected
+
+
 class Price(BaseModel):
     """A user's own record model: numbers marked Grounded are verified like the built-in ones."""
 

@@ -1,0 +1,435 @@
+"""A figure's place and time: resolved from where it stands in the article, or checked when claimed.
+
+For each figure the region is the place named in its own clause, else in its sentence, else in
+its paragraph's lead sentence, else the article's main place; ``全市``, ``该区``, ``我市`` stand for
+the main place, and a place that the figure is only compared with (``高于全省``) is skipped. The
+period is read the same way, with a section heading (``一、1-5月全市经济运行情况``) between the
+paragraph and the article. A period written without its year takes the year of the nearest
+period before it in the sentence, else of the paragraph lead, else of the article's main period.
+
+The article's main place comes from its title, its dateline and its first paragraph; its main
+period from the title, else a report's subject year (a 统计公报 or 政府工作报告 reports on the year
+before it is delivered), else the first paragraph, else the dateline year.
+
+:class:`Resolver` does this for one cleaned article; :meth:`Resolver.check` normalises a region
+and period that a model claimed and says what is wrong with them (a place the article never
+names, a period whose year is written nowhere).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from llm_extract.context import dateline_year
+from llm_extract.numbers import to_ascii_digits
+from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
+from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, resolve_region
+from llm_extract.types import Claim, Cleaned, Verification
+
+__all__ = ["FIELDS", "Attributes", "MainAttributes", "Resolver", "figure_position", "main_attributes"]
+
+_CLAUSE_END = re.compile(r"[，,；;：:。！？!?\n]")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_HEADING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.、])"
+)
+_PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
+_COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
+_REPORT = re.compile(r"统计公报|政府工作报告|工作报告|国民经济和社会发展")
+_WORK_REPORT = re.compile(r"政府工作报告")
+_YEAR_IN = re.compile(r"(?:19[5-9]\d|20[0-4]\d)(?=年)")
+
+
+@dataclass(frozen=True, slots=True)
+class Attributes:
+    """A record's place and time, as written to outputs."""
+
+    place: Place | None
+    period: Period | None
+
+    def fields(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"region": None, "region_code": None, "province": None, "city": None, "county": None}
+        if self.place is not None:
+            out.update(self.place.fields())
+        out.update({"period": None, "period_start": None, "period_end": None, "period_kind": None})
+        if self.period is not None:
+            out.update(self.period.fields())
+        return out
+
+
+FIELDS = (
+    "region",
+    "region_code",
+    "province",
+    "city",
+    "county",
+    "period",
+    "period_start",
+    "period_end",
+    "period_kind",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MainAttributes:
+    """What an article is about as a whole: its main place, main period and dateline year."""
+
+    place: Place | None
+    period: Period | None
+    dateline_year: int | None
+
+
+def _title_and_body(text: str) -> tuple[str, int]:
+    m = re.search(r"^\s*title\s*:\s*['\"]?(?P<t>.+?)['\"]?\s*$", text[:2000], re.IGNORECASE | re.MULTILINE)
+    if m:
+        return m.group("t"), m.end()
+    first = re.search(r"\S[^\n]*", text)
+    if first and len(first.group()) <= 60:
+        return first.group(), first.end()
+    return "", 0
+
+
+def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodMention]) -> MainAttributes:
+    """The article's main place and period (see the module docstring)."""
+    title, title_end = _title_and_body(text)
+    dateline = dateline_year(text) or _text_year(text, periods)
+    lead_end = _lead_end(text, title_end)
+    place = _main_place(title, title_end - len(title) if title else 0, lead_end, places)
+    period = _main_period(text, title, title_end, lead_end, periods, dateline)
+    return MainAttributes(place=place, period=period, dateline_year=dateline)
+
+
+def _text_year(text: str, periods: list[PeriodMention]) -> int | None:
+    """With no dateline: the year the text itself names most often (in periods of a year or less),
+    else the year after a comparison base (比2005年同期增长: the figures are of 2006)."""
+    years = Counter(
+        pm.period.start_year
+        for pm in periods
+        if pm.period.start_year is not None and pm.period.kind not in ("span", "target") and not pm.period.day
+    )
+    if years:
+        return years.most_common(1)[0][0]
+    bases = Counter(int(y) + 1 for y in _COMPARISON_BASE.findall(text))
+    return bases.most_common(1)[0][0] if bases else None
+
+
+def _lead_end(text: str, title_end: int) -> int:
+    """End of the first paragraph of the body (at least 80 characters of it)."""
+    pos = title_end
+    while pos < len(text):
+        nl = text.find("\n", pos + 1)
+        end = len(text) if nl < 0 else nl
+        if len(text[title_end:end].strip()) >= 80:
+            return end
+        pos = end
+    return len(text)
+
+
+def _main_place(title: str, title_start: int, lead_end: int, places: list[PlaceMention]) -> Place | None:
+    """The place the title and first paragraph name that the whole text names most; a place
+    inside it wins when the text names that one at least half as often (大连 … 甘井子区)."""
+    own = [pm.place for pm in places if pm.place is not None and not pm.compared]
+    head = [pm.place for pm in places if pm.place is not None and not pm.compared and pm.span[0] < lead_end]
+    pool = head or own
+    if not pool:
+        return None
+    freq = Counter(p.name for p in own)
+    by_name = {p.name: p for p in pool}
+    # A portal title reads "headline_section_site": the headline's own place comes first.
+    segment_end = title_start + len(re.split(r"[_|｜]| - ", title)[0]) if title else 0
+    tag = re.match(r"\s*[【\[][^】\]]*[】\]]", title) if title else None  # 【武汉肺炎】: a column tag, not the subject
+    segment_start = title_start + (tag.end() if tag else 0)
+    in_title = [pm.place for pm in places if pm.place is not None and not pm.compared
+                and segment_start <= pm.span[0] and pm.span[1] <= segment_end]  # fmt: skip
+    most_named = max(by_name.values(), key=lambda p: (freq[p.name], -pool.index(p)))
+    best = _most_precise(in_title) if in_title else most_named
+    for place in by_name.values():
+        inside = (
+            place is not best
+            and place.division is not None
+            and best.division is not None
+            and place.division.within(best.division)
+        )
+        if inside and freq[place.name] * 2 >= freq[best.name]:
+            best = place
+    return best
+
+
+def _most_precise(places: list[Place]) -> Place:
+    """Of the places a title names, the deepest of the first one's chain (大连 … 甘井子区 -> 甘井子区)."""
+    first = places[0]
+    for place in places[1:]:
+        if place.division is not None and first.division is not None and place.division.within(first.division):
+            first = place
+    return first
+
+
+def _main_period(
+    text: str,
+    title: str,
+    title_end: int,
+    lead_end: int,
+    periods: list[PeriodMention],
+    dateline_year: int | None,
+) -> Period | None:
+    def resolved(p: Period, year: int | None) -> Period:
+        if p.relative is not None:
+            base = dateline_year if dateline_year is not None else year
+            return parse_period(p.text, dateline_year=base) or p
+        return p.in_year(year if year is not None else dateline_year)
+
+    in_title = [
+        pm.period for pm in periods if pm.span[1] <= title_end and pm.period.kind != "current" and not pm.period.day
+    ]
+    head = text[: max(lead_end, title_end)]
+    if _REPORT.search(head):
+        years = [int(y) for y in _YEAR_IN.findall(title)]
+        if years and not _WORK_REPORT.search(head):
+            return Period(f"{years[0]}年", "year", years[0], 1, years[0], 12)
+        if _WORK_REPORT.search(head):
+            delivered = years[0] if years else dateline_year
+            if delivered is not None:
+                year = delivered - 1  # a work report looks back on the year before it is delivered
+                return Period(f"{year}年", "year", year, 1, year, 12)
+    if in_title:
+        with_year = [p for p in in_title if p.has_year or p.relative is not None]
+        return resolved((with_year or in_title)[0], dateline_year)
+    in_lead = [
+        pm.period
+        for pm in periods
+        if title_end <= pm.span[0] < lead_end and pm.period.kind not in ("current", "target") and not pm.period.day
+    ]
+    if in_lead:
+        return resolved(in_lead[0], dateline_year)
+    if dateline_year is not None:
+        return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
+    return None
+
+
+class Resolver:
+    """Resolves and checks the region and period of figures in one cleaned article."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.places = find_places(text)
+        self.periods = find_periods(text)
+        self.main = main_attributes(text, self.places, self.periods)
+        self._place_starts = [pm.span[0] for pm in self.places]
+        self._period_starts = [pm.span[0] for pm in self.periods]
+        self._headings = self._find_headings()
+        self._clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
+        self._sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        self._named = {p.place.name for p in self.places if p.place is not None}
+        self._named_divisions = {p.place.division for p in self.places if p.place is not None and p.place.division}
+        self._bare_text = _bare(text)
+
+    # -- positions ---------------------------------------------------------------------------------
+
+    def _bounds(self, pos: int, ends: list[int]) -> tuple[int, int]:
+        """The unit (clause or sentence) around ``pos``; ``ends`` holds the offsets just past each stop."""
+        i = bisect.bisect_right(ends, pos)
+        start = ends[i - 1] if i else 0
+        return start, (ends[i] if i < len(ends) else len(self.text))
+
+    def _paragraph_lead(self, pos: int) -> tuple[int, int]:
+        p_start = self.text.rfind("\n", 0, pos) + 1
+        i = bisect.bisect_right(self._sentence_ends, p_start)
+        return p_start, (self._sentence_ends[i] if i < len(self._sentence_ends) else len(self.text))
+
+    def _find_headings(self) -> list[tuple[int, int]]:
+        out = []
+        pos = 0
+        for line in self.text.split("\n"):
+            stripped = line.strip()
+            if stripped and len(stripped) <= 40 and _HEADING.match(line) and "。" not in stripped:
+                out.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return out
+
+    def _places_in(self, start: int, end: int) -> list[PlaceMention]:
+        i = bisect.bisect_left(self._place_starts, start)
+        j = bisect.bisect_left(self._place_starts, end)
+        return [pm for pm in self.places[i:j] if pm.span[1] <= end and not pm.compared and not pm.listed]
+
+    def _periods_in(self, start: int, end: int) -> list[PeriodMention]:
+        i = bisect.bisect_left(self._period_starts, start)
+        j = bisect.bisect_left(self._period_starts, end)
+        return [pm for pm in self.periods[i:j] if pm.span[1] <= end]
+
+    @staticmethod
+    def _nearest(found: list[Any], pos: int) -> Any:
+        before = [x for x in found if x.span[0] < pos]
+        return before[-1] if before else (found[0] if found else None)
+
+    # -- resolution --------------------------------------------------------------------------------
+
+    def _place_at(self, start: int, end: int) -> Place | None:
+        scopes = [
+            self._bounds(start, self._clause_ends),
+            self._bounds(start, self._sentence_ends),
+            self._paragraph_lead(start),
+        ]
+        for s, e in scopes:
+            found = self._places_in(s, e)
+            pm = self._nearest(found, start)
+            if pm is not None:
+                return self.main.place if pm.main else pm.place
+        return self.main.place
+
+    def _period_at(self, start: int, end: int) -> Period | None:
+        sentence = self._bounds(start, self._sentence_ends)
+        lead = self._paragraph_lead(start)
+        scopes = [self._bounds(start, self._clause_ends), sentence, lead]
+        scopes.extend(self._headings_before(start))
+        for s, e in scopes:
+            own = (s, e) == scopes[0]
+            found = [pm for pm in self._periods_in(s, e) if own or (pm.period.kind != "current" and not pm.period.day)]
+            pm = self._nearest(found, start)
+            if pm is not None:
+                return self._with_year(pm, sentence, lead)
+        return self.main.period
+
+    def _headings_before(self, pos: int) -> list[tuple[int, int]]:
+        """Section headings above ``pos``, nearest first (a sub-heading's section has its own)."""
+        return [h for h in reversed(self._headings) if h[0] <= pos]
+
+    def _with_year(self, pm: PeriodMention, sentence: tuple[int, int], lead: tuple[int, int]) -> Period:
+        period = pm.period
+        dateline = self.main.dateline_year
+        if period.relative is not None:
+            base = dateline if dateline is not None else self._main_year()
+            return parse_period(period.text, dateline_year=base) or period
+        if period.has_year or period.kind == "current":
+            return period
+        for s, e in (sentence, lead):
+            for other in reversed(self._periods_in(s, min(e, pm.span[0]))):
+                if other.period.has_year and other.period.kind not in ("target", "span"):
+                    return period.in_year(other.period.start_year)
+                if other.period.relative is not None and (dateline or self._main_year()) is not None:
+                    return period.in_year((dateline or self._main_year() or 0) + other.period.relative)
+        return period.in_year(self._main_year() or dateline)
+
+    def _main_year(self) -> int | None:
+        main = self.main.period
+        return main.end_year if main is not None and main.kind != "span" else None
+
+    def resolve(self, start: int, end: int) -> Attributes:
+        """The region and period of the figure at cleaned ``[start, end)``."""
+        return Attributes(place=self._place_at(start, end), period=self._period_at(start, end))
+
+    # -- claims ------------------------------------------------------------------------------------
+
+    def of_claim(self, claim: Claim, cleaned: Cleaned, verification: Verification) -> tuple[dict[str, Any], list[str]]:
+        """The place and time fields of a verified claim, and why its own ones are wrong (if so)."""
+        attributes, problems = self.check(claim.region, claim.period, *figure_position(cleaned, verification))
+        return attributes.fields(), problems
+
+    def check(self, region: str | None, period: str | None, start: int, end: int) -> tuple[Attributes, list[str]]:
+        """Normalise a claimed region and period; say why they are wrong, if they are.
+
+        A missing one is resolved from the figure's position. A region must be a place the article
+        names (or lie above one: 辽宁省 when it names 大连市), or its main place; a period's year
+        must be written in the text or follow from the dateline. A period that carries its years
+        is kept as written.
+        """
+        resolved = self.resolve(start, end)
+        problems: list[str] = []
+        place = resolved.place
+        if region and region.strip():
+            claimed = resolve_region(region)
+            if claimed is not None and not self._names(claimed):
+                problems.append(
+                    f"地区“{region}”原文没有提到；原文提到的地区有：{self._place_list()}。请只用原文写出的地区。"
+                )
+            elif claimed is not None:
+                place = self._as_named(claimed)
+        out_period = resolved.period
+        if period and period.strip():
+            claimed_p = parse_period(period, dateline_year=self.main.dateline_year)
+            if claimed_p is not None and claimed_p.has_year and not self._year_written(claimed_p):
+                problems.append(f"统计期“{period}”的年份原文没有写出；原文写出的统计期有：{self._period_list()}。")
+            elif claimed_p is not None and claimed_p.start_month is not None:
+                if not claimed_p.has_year:
+                    claimed_p = claimed_p.in_year(resolved.period.start_year if resolved.period else None)
+                out_period = claimed_p
+        return Attributes(place=place, period=out_period), problems
+
+    def _names(self, claimed: Place) -> bool:
+        """Whether the article supports ``claimed``: it names the place, a place inside it, or
+        (for a zone or any other name) writes its name, with the division it lies in named."""
+        main = self.main.place
+        if claimed.national:
+            return any(pm.place is NATION for pm in self.places) or main is NATION
+        if main is not None and _bare(claimed.name) == _bare(main.name):
+            return True
+        if claimed.division is not None and not self._division_named(claimed.division):
+            return False
+        if claimed.zone is None:
+            return claimed.division is not None
+        pieces = [p for p in re.split(r"[、，,和及与]", _bare(_strip_divisions(claimed.zone))) if len(p) >= 2]
+        text = self._bare_text
+        return bool(pieces) and all(p in text for p in pieces)
+
+    def _division_named(self, division: Division) -> bool:
+        main = self.main.place
+        if main is not None and main.division is not None and main.division.within(division):
+            return True
+        return any(d is division or d.within(division) for d in self._named_divisions)
+
+    def _as_named(self, claimed: Place) -> Place:
+        """The claimed place with its division filled from the article's own mentions."""
+        for pm in self.places:
+            if pm.place is not None and _bare(pm.place.name) == _bare(claimed.name):
+                return pm.place
+        return claimed
+
+    def _year_written(self, period: Period) -> bool:
+        if _PLAN.search(period.text):
+            return True  # 十四五期间: the plan's name dates it
+        years = {period.start_year, period.end_year}
+        written = {int(y) for y in re.findall(r"(?:19|20)\d\d", to_ascii_digits(self.text))}
+        if years <= written:
+            return True
+        dateline = self.main.dateline_year
+        derivable = {dateline + d for d in (-2, -1, 0, 1)} if dateline is not None else set()
+        main = self.main.period
+        if main is not None and main.start_year is not None:
+            derivable |= {main.start_year, main.end_year or main.start_year}
+        return years <= (written | derivable)
+
+    def _place_list(self) -> str:
+        names = list(dict.fromkeys(pm.place.name for pm in self.places if pm.place is not None))
+        if self.main.place is not None and self.main.place.name not in names:
+            names.insert(0, self.main.place.name)
+        return "、".join(names[:12]) or "（无）"
+
+    def _period_list(self) -> str:
+        names = list(dict.fromkeys(pm.period.text for pm in self.periods if pm.period.kind != "current"))
+        return "、".join(names[:12]) or "（无）"
+
+
+def figure_position(cleaned: Cleaned, v: Verification) -> tuple[int, int]:
+    """Cleaned offsets of a verified claim's first figure (else of its evidence)."""
+    spans = [c.span for c in v.checks if c.span is not None] or ([v.span] if v.span else [])
+    if not spans:
+        return 0, 0
+    raw_start, raw_end = min(spans)
+    start = bisect.bisect_left(cleaned.index, raw_start)
+    return start, max(start, bisect.bisect_left(cleaned.index, raw_end))
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"[省市区县\s“”\"]", "", name)
+
+
+def _strip_divisions(name: str) -> str:
+    """A name less the divisions and the nation it names (山东省济南市高新区 -> 高新区)."""
+    name = re.sub(r"^(?:全国|中国|我国)", "", name)
+    for pm in find_places(name):
+        if pm.place is not None and pm.place.division is not None and pm.place.zone is None:
+            name = name.replace(name[pm.span[0] : pm.span[1]], "", 1)
+    return name

