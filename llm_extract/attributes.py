@@ -310,19 +310,30 @@ class Resolver:
     def _period_at(self, start: int, end: int) -> Period | None:
         sentence = self._bounds(start, self._sentence_ends)
         lead = self._paragraph_lead(start)
-        scopes = [self._bounds(start, self._clause_ends), sentence, lead]
-        scopes.extend(self._headings_before(start))
-        for s, e in scopes:
-            own = (s, e) == scopes[0]
+        paragraph_so_far = (lead[0], sentence[0])  # the sentences before it in its paragraph
+        scopes = [self._bounds(start, self._clause_ends), sentence, lead, paragraph_so_far]
+        headings = self._headings_before(start)
+        scopes.extend(headings)
+        for n, (s, e) in enumerate(scopes):
+            own, heading = n == 0, n >= 4
+            # Outside its own clause a period dates a figure only as a clause's topic (2023年，…) or in a
+            # section heading, not inside a noun phrase (推介…2023年政府重大项目); dates and "now" only in
+            # its own clause.
             found = [
                 pm
                 for pm in self._periods_in(s, e)
-                if own or (not pm.period.day and pm.period.kind != "current")
+                if own or (not pm.period.day and pm.period.kind != "current" and (heading or self._period_is_topic(pm)))
             ]
             pm = self._nearest(found, start)
             if pm is not None:
                 return self._with_year(pm, sentence, lead)
         return self.main.period
+
+    def _period_is_topic(self, pm: PeriodMention) -> bool:
+        clause_start, clause_end = self._bounds(pm.span[0], self._clause_ends)
+        if clause_end == pm.span[1] + 1 or self.text[pm.span[1] : pm.span[1] + 1] in ("，", ",", "\n", ""):
+            return True  # 2023年，… / a heading
+        return not _OPENING.sub("", self.text[clause_start : pm.span[0]].strip())
 
     def _headings_before(self, pos: int) -> list[tuple[int, int]]:
         """Section headings above ``pos``, nearest first (a sub-heading's section has its own)."""

@@ -432,8 +432,10 @@ def same_region(predicted: str | None, gold: str | None) -> bool:
     a, b = _bare(p.name), _bare(g.name)
     if a and b and (a in b or b in a):
         return True
-    own = _bare(p.zone) if p.zone and p.division is not None else ""  # 新疆兵团 = 新疆生产建设兵团
-    return bool(own) and own in b and (g.division is None or p.division is g.division or g.division.within(p.division))
+    if not p.zone or p.division is None:
+        return False
+    own = _bare(p.zone)  # 新疆兵团 = 新疆生产建设兵团: the zone's own name, inside the same division
+    return bool(own) and own in b and (g.division is None or g.division.within(p.division))
 
 
 def _bare(name: str) -> str:

@@ -31,6 +31,7 @@ ARTICLE_DIRS = [SEEDS, ROOT / "eval" / "dev" / "articles", ROOT / "eval" / "dev2
 UNPARSABLE_PERIODS = {"十年前", "十年来", "过去6年", "过去10年", "疫情期间", "建成投产后每年", "2013-2018年1-2月"}
 NOW = {"目前", "截至目前"}
 # Gold regions that are not one administrative division: zones, groups, parts of cities, places abroad.
+ABROAD = {"美国"}
 NOT_ONE_DIVISION = set(
     """
     上海市浦东 上海市浦西 丹东边境合作区 亚太区 全国31个大城市 全国一线城市 全国三线城市 全国二线城市
@@ -158,7 +159,9 @@ def test_every_gold_region_resolves():
     for text in sorted(gold_values("region")):
         place = resolve_region(text)
         assert place is not None, text
-        if text in NOT_ONE_DIVISION:
+        if text in ABROAD:
+            assert place.abroad is not None and place.code is None, text
+        elif text in NOT_ONE_DIVISION:
             assert place.zone is not None and not place.national, text
         elif text in {"全国"}:
             assert place.national, text
