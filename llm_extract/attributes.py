@@ -398,6 +398,8 @@ class Resolver:
                 if not claimed_p.has_year:
                     claimed_p = claimed_p.in_year(resolved.period.start_year if resolved.period else None)
                 out_period = claimed_p
+            else:  # 目前, 疫情期间: no months to read, but the claim's own words, never replaced
+                out_period = claimed_p or Period(period.strip(), "other")
         return Attributes(place=place, period=out_period), problems
 
     def _names(self, claimed: Place) -> bool:
@@ -406,14 +408,18 @@ class Resolver:
         main = self.main.place
         if claimed.national:
             return any(pm.place is NATION for pm in self.places) or main is NATION
+        text = self._bare_text
         if main is not None and _bare(claimed.name) == _bare(main.name):
             return True
+        if claimed.abroad is not None:
+            return _bare(claimed.name) in text
+        if claimed.zone is None:  # a division: named, a place inside it named, or its name written
+            return claimed.division is not None and (
+                self._division_named(claimed.division) or _bare(claimed.name) in text
+            )
         if claimed.division is not None and not self._division_named(claimed.division):
-            return False
-        if claimed.zone is None:
-            return claimed.division is not None
+            return _bare(claimed.name) in text  # 河南省中原农谷: written as such
         pieces = [p for p in re.split(r"[、，,和及与]", _bare(_strip_divisions(claimed.zone))) if len(p) >= 2]
-        text = self._bare_text
         return bool(pieces) and all(p in text for p in pieces)
 
     def _division_named(self, division: Division) -> bool:
@@ -465,7 +471,7 @@ def figure_position(cleaned: Cleaned, v: Verification) -> tuple[int, int]:
 
 
 def _bare(name: str) -> str:
-    return re.sub(r"[省市区县\s“”\"]", "", name)
+    return re.sub(r"[省市区县\s“”\"()（）]", "", name)
 
 
 def _strip_divisions(name: str) -> str:

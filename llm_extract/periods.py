@@ -17,6 +17,7 @@ stock      a level at a date (年末, 6月底, 截至2023年9月)
 span       several years (2022-2025年, 十四五期间) or months not from January
 target     a year something is to be reached by (到2025年)
 current    now (目前, 截至目前): no months unless a date is given
+other      a claimed period the grammar cannot read (疫情期间), kept as written
 ========== =====================================================
 
 :func:`find_periods` finds them in text with their spans. Relative years (今年, 去年, 上年) need

@@ -143,7 +143,8 @@ class OutputRecord(BaseModel):
     ``region_code`` its 6-digit division code (null for zones, the nation and places abroad),
     ``period`` the period as resolved (its year put in front when the text left it out),
     ``period_start`` / ``period_end`` ``YYYY-MM`` (inclusive), ``period_kind`` one of year,
-    half, quarter, month, cumulative, stock, span, target, current.
+    half, quarter, month, cumulative, stock, span, target, current (目前: no months), other (a
+    model's period the grammar cannot read, kept as written).
     """
 
     doc_id: str
