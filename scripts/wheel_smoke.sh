@@ -17,4 +17,5 @@ print("wheel resources: ok")
 PY
 "$work/venv/bin/llm-extract" run "$root/seeds" -o "$work/out/seeds.jsonl" -q
 test -s "$work/out/seeds.jsonl"
+grep -q '"region_code":"210211"' "$work/out/seeds.jsonl"  # the gazetteer ships in the wheel
 echo "wheel smoke: ok"
