@@ -144,7 +144,7 @@ def run_backend(doc: Article, backend: Backend) -> Extraction:
         proposal = backend.propose(doc.doc_id, cleaned, context)
     except LLMExtractError as exc:
         return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
-    return _verify_proposal(doc, context, source, proposal)
+    return _checked(doc, context, source, proposal)
 
 
 async def arun_backend(doc: Article, backend: Backend) -> Extraction:
@@ -154,7 +154,16 @@ async def arun_backend(doc: Article, backend: Backend) -> Extraction:
         proposal = await backend.apropose_here(doc.doc_id, cleaned, context)  # type: ignore[attr-defined]
     except LLMExtractError as exc:
         return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
-    return _verify_proposal(doc, context, source, proposal)
+    return _checked(doc, context, source, proposal)
+
+
+def _checked(doc: Article, context: ArticleContext, source: Source, proposal: Any) -> Extraction:
+    """:func:`_verify_proposal`, with a fault in it failing this article (with the reason), not the batch."""
+    try:
+        return _verify_proposal(doc, context, source, proposal)
+    except Exception as exc:  # a bug must not stop the rest of a run; the article is retried on resume
+        reason = f"internal error while checking the records ({type(exc).__name__}: {exc}); please report it"
+        return Extraction(doc_id=doc.doc_id, context=context, errors=[reason])
 
 
 def _verify_proposal(doc: Article, context: ArticleContext, source: Source, proposal: Any) -> Extraction:

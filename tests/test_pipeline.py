@@ -53,3 +53,18 @@ def test_aextract_runs_off_the_event_loop():
 
     results = asyncio.run(main())
     assert [len(r.records) for r in results] == [len(results[0].records)] * 3 and results[0].records
+
+
+def test_a_fault_while_checking_records_fails_that_article_not_the_run(monkeypatch):
+    """Fault injection: the resolver raising turns into one article's error with the reason."""
+    import llm_extract.pipeline as pipeline
+    from llm_extract.types import Article
+
+    class Broken:
+        def __init__(self, text: str) -> None:
+            raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(pipeline, "Resolver", Broken)
+    result = pipeline.run_backend(Article("x", "今年一季度，全市完成固定资产投资68.6亿元。"), pipeline.RulesBackend())
+    assert not result.ok and not result.records
+    assert "injected fault" in result.errors[0] and "RuntimeError" in result.errors[0]
