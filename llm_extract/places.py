@@ -187,13 +187,14 @@ def gazetteer() -> _Gazetteer:
 # 北京市场, 大连市民, 全区域: the suffix belongs to the next word, the name is the short one.
 _SUFFIX_TAKEN = {"市": "场民值委长政级属直区县", "区": "域间块位委政", "县": "域级城委政长", "省": "级委政长内外"}
 _ZONE_SUFFIX = (
-    "生产建设兵团|兵团|综合保税区|保税港区|保税区|自贸试验区|自由贸易试验区|自贸区|自由贸易区|高新技术产业开发区|经济技术开发区|"
+    "一线城市|二线城市|三线城市|四线城市|生产建设兵团|兵团|综合保税区|保税港区|保税区|自贸试验区|自由贸易试验区|自贸区|自由贸易区|高新技术产业开发区|经济技术开发区|"
     "高新区|经开区|开发区|经济区|新区|园区|合作区|示范区|试验区|产业园|工业园|经济带|港区|风景区|景区|保护区|基地"
 )
 _ZONE = re.compile(rf"(?:{_ZONE_SUFFIX})")
 # Suffixes common enough in ordinary phrases (推动园区, 出自园区) that they name a zone only after a division.
 _WEAK_ZONES = {"园区", "产业园", "工业园", "基地", "景区", "风景区", "保护区", "经济带", "港区", "示范区", "试验区"}
-_SPECIFIC_BARE_ZONES = {"高新区", "经开区", "自贸区", "保税区", "综合保税区", "高新技术产业开发区", "经济技术开发区"}
+_CITY_TIERS = {"一线城市", "二线城市", "三线城市", "四线城市"}  # groups of cities, named alone
+_SPECIFIC_BARE_ZONES = {*_CITY_TIERS, "高新区", "经开区", "自贸区", "保税区", "综合保税区", "高新技术产业开发区", "经济技术开发区"}
 _ZONE_STOP = re.compile(
     r"[的了和与及在向对把被将从为是于等各全该本我其这那个占比较入驻落户进到至、]"
     r"|高于|低于|快于|慢于|实现|完成|推进|建设|打造|位于|引进|成立|设立|加快|支持|发展|全市|全省|全区"
@@ -356,8 +357,10 @@ def _zones(text: str, divisions: list[PlaceMention]) -> list[PlaceMention]:
             head = text[parent.span[1] : start]  # 大连市普湾经济区, 黄石市阳新县新港园区: the zone lies in it
             zone_start = parent.span[0]
         suffix = m.group()
-        if _GENERIC_ZONE_HEAD.match(head):
+        if _GENERIC_ZONE_HEAD.match(head) or suffix in _CITY_TIERS:
             head = ""
+            if suffix in _CITY_TIERS and parent is None:
+                zone_start = start
         if parent is None and (
             (not head and suffix not in _SPECIFIC_BARE_ZONES) or len(head) == 1 or suffix in _WEAK_ZONES
         ):
