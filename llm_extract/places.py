@@ -194,7 +194,10 @@ _ZONE = re.compile(rf"(?:{_ZONE_SUFFIX})")
 # Suffixes common enough in ordinary phrases (推动园区, 出自园区) that they name a zone only after a division.
 _WEAK_ZONES = {"园区", "产业园", "工业园", "基地", "景区", "风景区", "保护区", "经济带", "港区", "示范区", "试验区"}
 _CITY_TIERS = {"一线城市", "二线城市", "三线城市", "四线城市"}  # groups of cities, named alone
-_SPECIFIC_BARE_ZONES = {*_CITY_TIERS, "高新区", "经开区", "自贸区", "保税区", "综合保税区", "高新技术产业开发区", "经济技术开发区"}
+_SPECIFIC_BARE_ZONES = {
+    *_CITY_TIERS,
+    *("高新区", "经开区", "自贸区", "保税区", "综合保税区", "高新技术产业开发区", "经济技术开发区"),
+}
 _ZONE_STOP = re.compile(
     r"[的了和与及在向对把被将从为是于等各全该本我其这那个占比较入驻落户进到至、]"
     r"|高于|低于|快于|慢于|实现|完成|推进|建设|打造|位于|引进|成立|设立|加快|支持|发展|全市|全省|全区"
