@@ -19,18 +19,21 @@ names, a period whose year is written nowhere).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from llm_extract.context import dateline_year
+from llm_extract.context import dateline_year, title_of
 from llm_extract.numbers import to_ascii_digits
 from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
 from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, resolve_region
 from llm_extract.types import Claim, Cleaned, Verification
 
-__all__ = ["FIELDS", "Attributes", "MainAttributes", "Resolver", "figure_position", "main_attributes"]
+__all__ = [
+    "FIELDS", "Attributes", "MainAttributes", "Resolver", "figure_position", "main_attributes", "resolver_for",
+]  # fmt: skip
 
 _CLAUSE_END = re.compile(r"[，,；;：:。！？!?\n]")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -46,23 +49,7 @@ _WORK_REPORT = re.compile(r"政府工作报告")
 _YEAR_IN = re.compile(r"(?:19[5-9]\d|20[0-4]\d)(?=年)")
 
 
-@dataclass(frozen=True, slots=True)
-class Attributes:
-    """A record's place and time, as written to outputs."""
-
-    place: Place | None
-    period: Period | None
-
-    def fields(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"region": None, "region_code": None, "province": None, "city": None, "county": None}
-        if self.place is not None:
-            out.update(self.place.fields())
-        out.update({"period": None, "period_start": None, "period_end": None, "period_kind": None})
-        if self.period is not None:
-            out.update(self.period.fields())
-        return out
-
-
+# A record's place and time fields, in output order.
 FIELDS = (
     "region",
     "region_code",
@@ -77,6 +64,23 @@ FIELDS = (
 
 
 @dataclass(frozen=True, slots=True)
+class Attributes:
+    """A record's place and time, as written to outputs."""
+
+    place: Place | None
+    period: Period | None
+
+    def fields(self) -> dict[str, Any]:
+        """The :data:`FIELDS` of a record, None where unknown."""
+        out: dict[str, Any] = dict.fromkeys(FIELDS)
+        if self.place is not None:
+            out.update(self.place.fields())
+        if self.period is not None:
+            out.update(self.period.fields())
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class MainAttributes:
     """What an article is about as a whole: its main place, main period and dateline year."""
 
@@ -85,19 +89,10 @@ class MainAttributes:
     dateline_year: int | None
 
 
-def _title_and_body(text: str) -> tuple[str, int]:
-    m = re.search(r"^\s*title\s*:\s*['\"]?(?P<t>.+?)['\"]?\s*$", text[:2000], re.IGNORECASE | re.MULTILINE)
-    if m:
-        return m.group("t"), m.end()
-    first = re.search(r"\S[^\n]*", text)
-    if first and len(first.group()) <= 60:
-        return first.group(), first.end()
-    return "", 0
-
-
 def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodMention]) -> MainAttributes:
     """The article's main place and period (see the module docstring)."""
-    title, title_end = _title_and_body(text)
+    found_title, title_end = title_of(text)
+    title = found_title or ""
     dateline = dateline_year(text) or _text_year(text, periods)
     lead_end = _lead_end(text, title_end)
     place = _main_place(title, title_end - len(title) if title else 0, lead_end, places)
@@ -181,11 +176,10 @@ def _main_period(
     periods: list[PeriodMention],
     dateline_year: int | None,
 ) -> Period | None:
-    def resolved(p: Period, year: int | None) -> Period:
+    def resolved(p: Period) -> Period:  # the dateline's year for 今年, or for a period without one
         if p.relative is not None:
-            base = dateline_year if dateline_year is not None else year
-            return parse_period(p.text, dateline_year=base) or p
-        return p.in_year(year if year is not None else dateline_year)
+            return parse_period(p.text, dateline_year=dateline_year) or p
+        return p.in_year(dateline_year)
 
     in_title = [
         pm.period for pm in periods if pm.span[1] <= title_end and pm.period.kind != "current" and not pm.period.day
@@ -202,14 +196,14 @@ def _main_period(
                 return Period(f"{year}年", "year", year, 1, year, 12)
     if in_title:
         with_year = [p for p in in_title if p.has_year or p.relative is not None]
-        return resolved((with_year or in_title)[0], dateline_year)
+        return resolved((with_year or in_title)[0])
     in_lead = [
         pm.period
         for pm in periods
         if title_end <= pm.span[0] < lead_end and pm.period.kind not in ("current", "target") and not pm.period.day
     ]
     if in_lead:
-        return resolved(in_lead[0], dateline_year)
+        return resolved(in_lead[0])
     if dateline_year is not None:
         return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
     anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
@@ -229,7 +223,6 @@ class Resolver:
         self._headings = self._find_headings()
         self._clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
         self._sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        self._named = {p.place.name for p in self.places if p.place is not None}
         self._named_divisions = {p.place.division for p in self.places if p.place is not None and p.place.division}
         self._bare_text = _bare(text)
 
@@ -458,6 +451,13 @@ class Resolver:
     def _period_list(self) -> str:
         names = list(dict.fromkeys(pm.period.text for pm in self.periods if pm.period.kind != "current"))
         return "、".join(names[:12]) or "（无）"
+
+
+@functools.lru_cache(maxsize=16)
+def resolver_for(text: str) -> Resolver:
+    """The :class:`Resolver` of a cleaned text, built once: the LLM backend's validator and the
+    pipeline ask for the same article's one after the other."""
+    return Resolver(text)
 
 
 def figure_position(cleaned: Cleaned, v: Verification) -> tuple[int, int]:

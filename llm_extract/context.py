@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ArticleContext", "dateline_year", "find_places", "read_context"]
+__all__ = ["ArticleContext", "dateline_year", "find_places", "read_context", "title_of"]
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DATELINE = re.compile(
@@ -59,11 +59,25 @@ def find_places(text: str) -> list[str]:
     return out
 
 
+_FIRST_LINE = re.compile(r"\S[^\n]*")
+
+
+def title_of(text: str) -> tuple[str | None, int]:
+    """The title — front matter ``title:``, else a first line of at most 60 characters — and the
+    offset where it ends (0 when there is none)."""
+    title_m = _TITLE.search(text[:2000])
+    if title_m:
+        return title_m.group("t").strip(), title_m.end()
+    first = _FIRST_LINE.search(text)
+    line = first.group().strip() if first else ""
+    if first is None or not line or len(line) > 60:
+        return None, 0
+    return line, first.start() + len(line)
+
+
 def read_context(text: str) -> ArticleContext:
     """Title (front matter or first line), dateline year and most-named place of ``text``."""
-    title_m = _TITLE.search(text[:2000])
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    title = title_m.group("t").strip() if title_m else (first_line if len(first_line) <= 60 else None)
+    title, _ = title_of(text)
     year = dateline_year(text)
     head = text[:1500]
     places = find_places(head)

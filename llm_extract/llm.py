@@ -43,7 +43,7 @@ from instructor.v2.core.function_calls import ResponseSchema
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field, create_model, model_validator
 
-from llm_extract.attributes import Resolver, figure_position
+from llm_extract.attributes import Resolver, figure_position, resolver_for
 from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
 from llm_extract.context import ArticleContext
@@ -456,7 +456,7 @@ class LLMBackend:
         """Propose on the backend's own loop: every chunk concurrently, under the in-flight limit."""
         await self._setup()
         pieces = self.chunks(cleaned)
-        resolver = Resolver(cleaned.text)
+        resolver = resolver_for(cleaned.text)
         outcomes = await asyncio.gather(*(self._chunk(piece, context, doc_id, resolver) for piece in pieces))
         claims: list[Claim] = []
         rejected: list[tuple[Claim, str]] = []

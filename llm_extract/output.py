@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from llm_extract.attributes import FIELDS
 from llm_extract.errors import ConfigError, OutputError
 
 __all__ = [
@@ -31,8 +32,7 @@ __all__ = [
 FORMATS = (".jsonl", ".csv", ".parquet")
 
 CSV_FIELDS = [
-    "doc_id", "indicator", "region", "region_code", "province", "city", "county", "period", "period_start",
-    "period_end", "period_kind", "value", "unit", "growth_pct", "qualifier", "evidence", "span",
+    "doc_id", "indicator", *FIELDS, "value", "unit", "growth_pct", "qualifier", "evidence", "span",
     "status", "checks", "backend", "model", "prompt_hash",
 ]  # fmt: skip
 

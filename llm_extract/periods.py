@@ -255,7 +255,7 @@ def find_periods(text: str) -> list[PeriodMention]:
             continue
         if _NOT_A_PERIOD_AFTER.match(normal[m.end() : m.end() + 3]):
             continue  # 比上年同期, 与2021年相比: the base of a comparison
-        if normal[max(0, m.start() - 1) : m.start()] in ("比", "较", "于", "与", "同", "较"):
+        if normal[max(0, m.start() - 1) : m.start()] in ("比", "较", "于", "与", "同"):
             continue
         if m.group("year") and not m.group("part") and normal[m.end() : m.end() + 1] in ("前", "后"):
             continue  # 2025年前: handled below as a target

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from llm_extract.attributes import Resolver
+from llm_extract.attributes import resolver_for
 from llm_extract.cleaning import clean
 from llm_extract.context import ArticleContext, read_context
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
@@ -173,7 +173,7 @@ def _verify_proposal(doc: Article, context: ArticleContext, source: Source, prop
     result.chunks.extend(proposal.chunks)
     meta = dict(proposal.meta)
     seen: set[tuple[Any, ...]] = set()
-    resolver = Resolver(source.cleaned.text)
+    resolver = resolver_for(source.cleaned.text)
     for claim in proposal.claims:
         verification = verify(claim, source)
         if verification.verified:

@@ -120,7 +120,6 @@ def _short(name: str) -> str | None:
 @dataclass(frozen=True, slots=True)
 class _Gazetteer:
     by_name: dict[str, tuple[Division, ...]]  # full and short names
-    full_names: frozenset[str]
     county_short: frozenset[str]  # short names that count only with their full name or city named
     countries: dict[str, str]  # Chinese name -> ISO 3166-1 code, for places abroad
     lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the names it starts, longest first
@@ -136,7 +135,6 @@ def gazetteer() -> _Gazetteer:
     by_code: dict[str, Division] = {}
     by_name: dict[str, list[Division]] = defaultdict(list)
     county_short: set[str] = set()
-    full: set[str] = set()
     for code, name, parent_code in rows:  # parents come before children in the file
         if _ZONE_CODE.match(code):
             continue
@@ -150,7 +148,6 @@ def gazetteer() -> _Gazetteer:
         if name in _NOT_A_NAME:
             continue
         by_name[name].append(division)
-        full.add(name)
         if len(name) < 3 and level == 3:
             county_short.add(name)  # 南县, 城区: a name only where the text names its city or province
         short = _short(name)
@@ -173,7 +170,6 @@ def gazetteer() -> _Gazetteer:
         lengths[word[0]].add(len(word))
     return _Gazetteer(
         by_name={k: tuple(v) for k, v in by_name.items()},
-        full_names=frozenset(full),
         county_short=frozenset(county_short),
         countries=countries,
         lengths={ch: tuple(sorted(sizes, reverse=True)) for ch, sizes in lengths.items()},

@@ -60,11 +60,10 @@ def test_a_fault_while_checking_records_fails_that_article_not_the_run(monkeypat
     import llm_extract.pipeline as pipeline
     from llm_extract.types import Article
 
-    class Broken:
-        def __init__(self, text: str) -> None:
-            raise RuntimeError("injected fault")
+    def broken(text: str) -> None:
+        raise RuntimeError("injected fault")
 
-    monkeypatch.setattr(pipeline, "Resolver", Broken)
+    monkeypatch.setattr(pipeline, "resolver_for", broken)
     result = pipeline.run_backend(Article("x", "今年一季度，全市完成固定资产投资68.6亿元。"), pipeline.RulesBackend())
     assert not result.ok and not result.records
     assert "injected fault" in result.errors[0] and "RuntimeError" in result.errors[0]
