@@ -96,6 +96,8 @@ def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodM
     dateline = dateline_year(text) or _text_year(text, periods)
     lead_end = _lead_end(text, title_end)
     place = _main_place(title, title_end - len(title) if title else 0, lead_end, places)
+    if place is None:
+        place = _place_of_currency(text)
     period = _main_period(text, title, title_end, lead_end, periods, dateline)
     return MainAttributes(place=place, period=period, dateline_year=dateline)
 
@@ -157,6 +159,18 @@ def _main_place(title: str, title_start: int, lead_end: int, places: list[PlaceM
         if inside and freq[place.name] * 2 >= freq[best.name]:
             best = place
     return best
+
+
+# A local currency names its economy: an article that names no place at all but counts in 新台币
+# is about Taiwan (a mainland article would name its place; 港元 and 美元 are quoted everywhere).
+_LOCAL_CURRENCY = (("新台币", "台湾"), ("澳门元", "澳门"), ("澳门币", "澳门"))
+
+
+def _place_of_currency(text: str) -> Place | None:
+    for currency, region in _LOCAL_CURRENCY:
+        if currency in text:
+            return resolve_region(region)
+    return None
 
 
 def _most_precise(places: list[Place]) -> Place:
@@ -407,12 +421,19 @@ class Resolver:
         if claimed.abroad is not None:
             return _bare(claimed.name) in text
         if claimed.zone is None:  # a division: named, a place inside it named, or its name written
+            own = _bare(claimed.division.name) if claimed.division is not None else ""
             return claimed.division is not None and (
-                self._division_named(claimed.division) or _bare(claimed.name) in text
+                self._division_named(claimed.division)
+                or _bare(claimed.name) in text
+                or (len(own) >= 2 and own in text)  # 江苏省昆山市 for a text that writes 昆山
             )
-        if claimed.division is not None and not self._division_named(claimed.division):
-            return _bare(claimed.name) in text  # 河南省中原农谷: written as such
-        pieces = [p for p in re.split(r"[、，,和及与]", _bare(_strip_divisions(claimed.zone))) if len(p) >= 2]
+        if _bare(claimed.name) in text:
+            return True  # 河南省中原农谷: written as such
+        # The zone's own name written (中原农谷, 南京、苏州), whatever division the claim puts it in.
+        zone = re.sub(r"等[^、，,和及与]*$", "", _bare(_strip_divisions(claimed.zone)))  # 南京、苏州等八市
+        pieces = [p for p in re.split(r"[、，,和及与]", zone) if len(p) >= 2]
+        if len(pieces) == 1 and len(pieces[0]) >= 6 and pieces[0][:2] + pieces[0][-2:] in text:
+            return True  # 宁东能源化工基地 written 宁东基地: the usual short form, head and kind
         return bool(pieces) and all(p in text for p in pieces)
 
     def _division_named(self, division: Division) -> bool:

@@ -49,6 +49,7 @@ class Summary:
     succeeded: int = 0
     failed: int = 0
     skipped: int = 0
+    not_economic: int = 0
     records: int = 0
     rejected: int = 0
     usage: Usage = field(default_factory=Usage)
@@ -71,6 +72,7 @@ class Summary:
             "succeeded": self.succeeded,
             "failed": self.failed,
             "skipped_already_done": self.skipped,
+            "not_economic": self.not_economic,
             "records": self.records,
             "rejected": self.rejected,
             "requests": usage["requests"],
@@ -88,6 +90,7 @@ class Summary:
         text = (
             f"{self.articles} articles: {self.succeeded} done, {self.failed} failed"
             + (f", {self.skipped} already done" if self.skipped else "")
+            + (f" ({self.not_economic} not economic reporting: no records)" if self.not_economic else "")
             + f"; {self.records} records, {self.rejected} rejected; {self.seconds:.2f}s"
         )
         if self.usage.requests or self.usage.cache_hits:
@@ -150,7 +153,9 @@ def _record(summary: Summary, writer: RunWriter, item: Article | InputError, res
         summary.records += len(result.records)
         summary.rejected += len(result.rejected)
         writer.write_article(result.records, result.rejected)
-        writer.journal(item.doc_id, "done")
+        if result.note is not None:
+            summary.not_economic += 1
+        writer.journal(item.doc_id, "done", result.note)
     else:
         summary.failed += 1
         writer.write_error(_failure_row(item.doc_id, item.source, "; ".join(result.errors)))
@@ -166,6 +171,7 @@ def run_batch(
     done: set[str] | None = None,
     prices: tuple[float, float] | None = None,
     on_article: Callable[[Summary, Extraction | InputError], None] | None = None,
+    all_pages: bool = False,
 ) -> Summary:
     """Run ``backend`` over ``inputs``; write each article's outcome as soon as it is known."""
     model = getattr(backend, "model", None)
@@ -180,10 +186,10 @@ def run_batch(
             on_article(summary, result if result is not None else item)  # type: ignore[arg-type]
 
     if hasattr(backend, "apropose_here") and hasattr(backend, "run"):
-        backend.run(_run_async(items, backend, finish, concurrency))
+        backend.run(_run_async(items, backend, finish, concurrency, all_pages))
     else:
         for item in items:
-            finish(item, None if isinstance(item, InputError) else run_backend(item, backend))
+            finish(item, None if isinstance(item, InputError) else run_backend(item, backend, all_pages=all_pages))
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -193,6 +199,7 @@ async def _run_async(
     backend: Backend,
     finish: Callable[[Article | InputError, Extraction | None], None],
     concurrency: int,
+    all_pages: bool = False,
 ) -> None:
     """Articles concurrently on the backend's loop; at most ``2 × concurrency`` held in memory."""
     slots = asyncio.Semaphore(max(2, 2 * concurrency))
@@ -201,7 +208,7 @@ async def _run_async(
 
     async def one(item: Article) -> None:
         try:
-            finish(item, await arun_backend(item, backend))
+            finish(item, await arun_backend(item, backend, all_pages=all_pages))
         except Exception as exc:  # e.g. an output file on a full disk: the run stops
             failures.append(exc)
         finally:

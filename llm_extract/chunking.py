@@ -95,7 +95,7 @@ def _split_long(text: str, start: int, end: int, max_tokens: int, cuts: _Cuts) -
             (m.end() for m in reversed(list(_CLAUSE_END.finditer(text, pos, limit))) if cuts.allowed(m.end())), 0
         )
         if cut <= pos:
-            cut = next((p for p in range(limit, pos, -1) if cuts.allowed(p)), limit)
+            cut = next((p for p in range(limit, pos, -1) if cuts.allowed(p)), pos)
         if cut <= pos:  # one figure longer than the budget: keep it whole
             cut = next((p for p in range(limit, end) if cuts.allowed(p)), end)
         pieces.append((pos, cut))

@@ -14,7 +14,9 @@ The steps, in order:
 3. :func:`drop_boilerplate` deletes whole lines by rules (navigation, link lists ending in a
    date, copyright and disclaimer footers, ``|``-separated lists, captions, front matter).
    A line holding a money or percent figure is never deleted.
-4. :func:`normalise_whitespace` trims each line and collapses runs of blank lines.
+4. :func:`keep_main_content` keeps the article body and drops the page furniture around it,
+   judged by the shape of lines (:mod:`llm_extract.content`); the page title and dateline stay.
+5. :func:`normalise_whitespace` trims each line and collapses runs of blank lines.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+from llm_extract.content import find_body
 from llm_extract.types import Cleaned
 
 __all__ = [
@@ -33,7 +36,9 @@ __all__ = [
     "Step",
     "clean",
     "drop_boilerplate",
+    "dropped_lines",
     "is_boilerplate_line",
+    "keep_main_content",
     "normalise_whitespace",
     "strip_pinyin",
     "to_simplified",
@@ -196,6 +201,20 @@ def drop_boilerplate(text: str) -> Step:
     return _keeping(text, kept)
 
 
+def keep_main_content(text: str) -> Step:
+    """Keep the article body, the page title and the dateline; drop the furniture around them."""
+    body = find_body(text)
+    kept: list[tuple[int, int]] = []
+    for start, end in body.kept_ranges():
+        if kept and kept[-1][1] == start:
+            kept[-1] = (kept[-1][0], end)
+        else:
+            kept.append((start, end))
+    if kept == [(0, len(text))]:
+        return Step(text, range(len(text)))
+    return _keeping(text, kept)
+
+
 def normalise_whitespace(text: str) -> Step:
     """Trim spaces at line ends, drop blank-line runs to one, remove leading/trailing blanks."""
     kept: list[tuple[int, int]] = []  # the input ranges kept, in order
@@ -232,7 +251,13 @@ def _keeping(text: str, kept: list[tuple[int, int]]) -> Step:
     return Step("".join(text[start:end] for start, end in kept), index, kept=tuple(kept))
 
 
-DEFAULT_CHAIN: tuple[Cleaner, ...] = (strip_pinyin, to_simplified, drop_boilerplate, normalise_whitespace)
+DEFAULT_CHAIN: tuple[Cleaner, ...] = (
+    strip_pinyin,
+    to_simplified,
+    drop_boilerplate,
+    keep_main_content,
+    normalise_whitespace,
+)
 
 
 def clean(raw: str, *, chain: Sequence[Cleaner] = DEFAULT_CHAIN) -> Cleaned:
@@ -263,6 +288,27 @@ def clean(raw: str, *, chain: Sequence[Cleaner] = DEFAULT_CHAIN) -> Cleaned:
         text = step.text
     final = index if isinstance(index, array) else array("i", index)
     return Cleaned(raw=raw, text=text, index=final, unreliable=tuple(unreliable))
+
+
+def dropped_lines(raw: str) -> list[tuple[str, str]]:
+    """Every line cleaning drops whole, in text order, with the reason: a boilerplate rule, or
+    page furniture outside the article body (``llm-extract clean --show-dropped``)."""
+    text = to_simplified(strip_pinyin(raw).text).text
+    step = drop_boilerplate(text)
+    dropped: list[tuple[int, str, str]] = []
+    kept = step.kept or ()
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        inside = any(start <= pos < end for start, end in kept)
+        if not inside and line.strip():
+            dropped.append((pos, line.strip(), "boilerplate line (navigation, footer, link list, caption)"))
+        pos += len(line)
+    body = find_body(step.text)
+    for block in body.dropped():
+        line = step.text[block.start : block.end].strip()
+        if line:
+            dropped.append((step.index[block.start], line, block.why))
+    return [(line, why) for _, line, why in sorted(dropped)]
 
 
 def _remap(spans: list[tuple[int, int]], step_index: Sequence[int]) -> list[tuple[int, int]]:

@@ -17,7 +17,8 @@ from llm_extract.batch import PRICES, Summary, dry_run, parse_shard, run_batch
 from llm_extract.cache import ChunkCache, default_cache_dir
 from llm_extract.check import check_rows
 from llm_extract.chunking import estimate_tokens
-from llm_extract.cleaning import clean
+from llm_extract.cleaning import clean, dropped_lines
+from llm_extract.content import economic_figures, not_economic
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.evaluation import evaluate, load_jsonl
 from llm_extract.loading import iter_articles
@@ -67,6 +68,9 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the answer cache.")
 @click.option("--fresh", is_flag=True, help="Start over: ignore and overwrite the outputs of an earlier run.")
 @click.option("--shard", help="Process shard i of n (i/n, from 0): a deterministic 1/n of the inputs.")
+@click.option(
+    "--all-pages", is_flag=True, help="Extract from every page, also those whose body is not economic reporting."
+)
 @click.option("--dry-run", is_flag=True, help="Clean and chunk, count tokens and requests; call nothing.")
 @click.option("--price-in", type=float, help="USD per million prompt tokens (for the cost line).")
 @click.option("--price-out", type=float, help="USD per million completion tokens.")
@@ -115,7 +119,7 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     try:
         with writer, Progress(quiet=quiet) as progress:
             summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
-                                prices=prices, on_article=progress.update)  # fmt: skip
+                                prices=prices, on_article=progress.update, all_pages=opts["all_pages"])  # fmt: skip
     finally:
         if hasattr(chosen, "close"):
             chosen.close()
@@ -290,7 +294,9 @@ def report(records: Path, sources: tuple[str, ...], out: Path, rejected_path: Pa
 
 @cli.command(name="clean")
 @click.argument("inputs", nargs=-1, required=True)
-def clean_cmd(inputs: tuple[str, ...]) -> None:
+@click.option("--show-dropped", is_flag=True, help="Also list every dropped line with the reason.")
+@click.option("--explain", is_flag=True, help="Also say whether the body reads as economic reporting, and why.")
+def clean_cmd(inputs: tuple[str, ...], show_dropped: bool, explain: bool) -> None:
     """Print the cleaned text of INPUTS (what the model and the verifier see)."""
     failed = False
     for item in iter_articles(inputs):
@@ -299,7 +305,17 @@ def clean_cmd(inputs: tuple[str, ...]) -> None:
             failed = True
             continue
         click.echo(f"=== {item.doc_id}")
-        click.echo(clean(item.text).text)
+        cleaned = clean(item.text).text
+        click.echo(cleaned)
+        if explain:
+            reason = not_economic(cleaned)
+            verdict = reason or f"economic reporting: {economic_figures(cleaned)} figures stated in economic terms"
+            click.echo(f"--- {item.doc_id}: {verdict}")
+        if show_dropped:
+            lines = dropped_lines(item.text)
+            click.echo(f"--- {item.doc_id}: {len(lines)} lines dropped")
+            for line, why in lines:
+                click.echo(f"[{why}] {line}")
     raise SystemExit(1 if failed else 0)
 
 

@@ -37,6 +37,7 @@ from typing import Any, TypeVar
 import httpx2
 import instructor
 import openai
+import pydantic
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core import templating as _instructor_templating
 from instructor.v2.core.function_calls import ResponseSchema
@@ -165,14 +166,6 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
                 cached = _SCHEMAS[cls] = super().model_json_schema()
             return copy.deepcopy(cached)
 
-        @model_validator(mode="before")
-        @classmethod
-        def _records_key(cls, data: Any) -> Any:
-            """An answer of another shape is an error to re-ask, never "no figures"."""
-            if isinstance(data, dict) and "records" not in data:
-                raise ValueError('回答必须是一个 JSON 对象：{"records": [...]}；没有数字时 records 为空列表 []。')
-            return data
-
         @model_validator(mode="after")
         def _verify_records(self) -> Any:
             state = _STATE.get()
@@ -202,7 +195,7 @@ def response_model_for(schema: type[BaseModel]) -> type[BaseModel]:
         __base__=(_Verifying, ResponseSchema),
         records=(
             list[schema],  # type: ignore[valid-type]
-            Field(default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"),
+            Field(description="本段文字中的全部经济数字，每个数字一条；没有则为空列表 []。"),
         ),
     )
 
@@ -576,7 +569,8 @@ class LLMBackend:
             if isinstance(cause, openai.APIError):
                 raise CallError(_api_error(self.settings, cause), attempts=state.requests) from None
             raise CallError(
-                f"no valid answer after {exc.n_attempts} attempts: {_short(exc)}", attempts=state.requests
+                f"no valid answer after {exc.n_attempts} attempts; the last one failed because {_last_reason(exc)}",
+                attempts=state.requests,
             ) from None
         except openai.APIError as exc:
             raise CallError(_api_error(self.settings, exc), attempts=state.requests) from None
@@ -626,6 +620,24 @@ def _api_error(settings: Settings, exc: openai.APIError) -> str:
     return _short(exc)
 
 
-def _short(exc: BaseException, limit: int = 300) -> str:
+def _last_reason(exc: InstructorRetryException) -> str:
+    """One plain sentence for why the last attempt failed: the first validation problem (the field
+    and what was wrong), never instructor's dump of every attempt."""
+    attempts = getattr(exc, "failed_attempts", None) or []
+    last: BaseException = attempts[-1].exception if attempts else (exc.__cause__ or exc)
+    if isinstance(last, pydantic.ValidationError):
+        problems = last.errors(include_url=False)
+        if problems:
+            first = problems[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the answer"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+            return _short(f"{where}: {message}{more}")
+    if isinstance(last, InstructorRetryException):  # nested: report its own message without attempts
+        return _short(last.args[0] if last.args else type(last).__name__)
+    return _short(last)
+
+
+def _short(exc: BaseException | str, limit: int = 300) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import accumulate
 
 from llm_extract.types import Kind, Mention
@@ -181,11 +181,11 @@ _FIGURE_START = "".join(
     )
 )
 _FIGURE = re.compile(rf"(?=[{_FIGURE_START}]){_FIGURE_BODY}", re.VERBOSE)
-_DOUBLING = re.compile(r"翻(?:了)?(?P<n>一|两|二|三)番")
+_DOUBLING = re.compile(r"翻(?:了)?(?:(?P<n>一|两|二|三)番|番)")
 _FLAT = re.compile(r"持平|零增长")
 # A scale with no number: 上万人, 超万亿元, 万余人, 近千家 (the number is one).
 _IMPLIED_ONE = re.compile(
-    rf"(?P<pre>上|超|近|逾|过)?(?P<scale>万亿|千亿|百亿|亿|万|千)(?P<more>余|多)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT})"
+    rf"(?P<pre>上|超|近|逾|过|破)?(?P<scale>万亿|千亿|百亿|亿|千万|百万|万|千)(?P<more>余|多)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT})"
 )
 _BARE_DECIMAL = re.compile(r"(?<![0-9０-９.．A-Za-z])[0-9０-９]+[.．][0-9０-９]+(?![0-9０-９.．%％A-Za-z])")
 # "0.7和0.4个百分点", "7.2个、5.2个百分点": a list whose unit is written once, at its end.
@@ -193,12 +193,12 @@ _ELIDED = re.compile(rf"({_ARABIC})(个)?(?:和|、|及|与|或)$")
 
 _UP = (
     r"同比增长|比上年增长|增长|增速为|增速达|增速|增幅为|增幅|上涨|涨幅|提高|提升|增加|上升|回升|增|涨|高于|高出|快于"
-    r"|拉动|高"
+    r"|成长|年增|拉动|高"
 )
-_DOWN = r"下降|减少|回落|下滑|降低|下跌|降幅|萎缩|收窄|减|降|跌|低于|慢于|负增长|缩小|低"
+_DOWN = r"下降|减少|回落|下滑|降低|下跌|降幅|跌幅|衰退|萎缩|收窄|年减|减|降|跌|低于|慢于|负增长|缩小|低"
 _DIRECTION = re.compile(rf"(?P<down>{_DOWN})|(?P<up>{_UP})")
 # Text allowed between a direction word and its rate: "同比增长", "比上年同期增长了", "增速为".
-_BRIDGE = re.compile(r"^[了为达到约近超逾分别均都各是也还仍已:：\s]*$")
+_BRIDGE = re.compile(r"^[了为达到约近超逾分别均都各是也还仍已仅只:：\s]*$")
 # "增速高于全市5.9个百分点": a comparative may name what it is compared with before the number.
 _COMPARATIVE = {"高于", "低于", "快于", "慢于", "高出"}
 _COMPARED_TO = re.compile(r"^(?:同期)?[\u4e00-\u9fff]{0,6}?(?:的)?(?:平均水平|水平)?[了为达约近超逾\s]*$")
@@ -294,9 +294,11 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
         if mention is not None:
             out.append(mention)
     out.extend(_doublings(text))
+    out.extend(_fractions(text))
     out.extend(_implied_ones(text, out))
     out.extend(_bare_decimals(text, out))
     out.sort(key=lambda x: x.span)
+    out = _compounds(text, out)
     out = _with_elided_units(text, out)
     return tuple(_with_directions(text, out))
 
@@ -378,12 +380,30 @@ def _doublings(text: str) -> list[Mention]:
     times = {"一": 1, "两": 2, "二": 2, "三": 3}
     out = []
     for m in _DOUBLING.finditer(text):
-        value = (2.0 ** times[m.group("n")] - 1) * 100
+        value = (2.0 ** times[m.group("n") or "一"] - 1) * 100  # 翻番 is 翻一番
         out.append(Mention(span=m.span(), text=m.group(), value=value, scale=1.0, unit="%", kind=Kind.PERCENT,
                            direction=1, direction_word="翻番"))  # fmt: skip
     for m in _FLAT.finditer(text):
         out.append(Mention(span=m.span(), text=m.group(), value=0.0, scale=1.0, unit="%", kind=Kind.PERCENT,
                            direction=0, direction_word=m.group()))  # fmt: skip
+    return out
+
+
+_FRACTION = re.compile(r"(?<!百)(?P<den>[二三四五六七八九十]+|[0-9]+)分之(?P<num>[一二三四五六七八九十]+|[0-9]+)|一半")
+
+
+def _fractions(text: str) -> list[Mention]:
+    """``六分之一`` (16.67%), ``三分之二``, ``一半`` (50%): shares written as fractions."""
+    out = []
+    for m in _FRACTION.finditer(text):
+        if m.group() == "一半":
+            value = 50.0
+        else:
+            den, num = (_number(m.group(g))[0] for g in ("den", "num"))
+            if not den or num > den:
+                continue
+            value = 100.0 * num / den
+        out.append(Mention(span=m.span(), text=m.group(), value=value, scale=1.0, unit="%", kind=Kind.PERCENT))
     return out
 
 
@@ -407,7 +427,11 @@ def _implied_ones(text: str, taken: list[Mention]) -> list[Mention]:
     for m in _IMPLIED_ONE.finditer(text):
         if not (m.group("pre") or m.group("more")) or not claimed.free(m.span()):
             continue
-        if m.start() > 0 and re.match(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]", text[m.start() - 1]):
+        if (
+            not m.group("pre")
+            and m.start() > 0
+            and re.match(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]", text[m.start() - 1])
+        ):
             continue
         parsed = parse_unit(m.group("scale") + m.group("unit"))
         if parsed is None:
@@ -427,6 +451,43 @@ def _bare_decimals(text: str, taken: list[Mention]) -> list[Mention]:
             value = float(to_ascii_digits(m.group()))
             out.append(Mention(span=m.span(), text=m.group(), value=value, scale=1.0, unit="", kind=Kind.BARE))
     return out
+
+
+# "1兆5451亿元" (Taiwan: 兆 = 万亿), "3亿5000万元": a higher scale written just before the figure.
+_HIGHER = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)(兆|亿|億)$")
+_HIGHER_SCALE = {"兆": 1e12, "亿": 1e8, "億": 1e8}
+# "6万至8万元", "2.48亿、1.36亿和0.16亿美元": items whose unit is written once, after the last.
+_RANGE_OR_LIST = re.compile(r"^\s*(?:至|到|~|～|-|－|—|、|和|及|与|或|,|，)\s*$")
+
+
+def _compounds(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Join compound numbers (``1兆5451亿元`` = 15451亿元) and give a scaled item of a range or
+    list the unit its last item writes (``6万至8万元``: 6万元)."""
+    out = list(mentions)
+    for i, m in enumerate(out):
+        if m.scale in (1e8, 1e4) and m.kind is not Kind.BARE and m.text[:1].isdigit() and m.high is None:
+            head = _HIGHER.search(to_ascii_digits(text[max(0, m.span[0] - 12) : m.span[0]]))
+            if head is not None and _HIGHER_SCALE[head.group(2)] > m.scale:
+                start = m.span[0] - len(head.group())
+                value = float(head.group(1)) * _HIGHER_SCALE[head.group(2)] / m.scale + m.value
+                out[i] = replace(m, span=(start, m.span[1]), text=text[start : m.span[1]], value=value)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        if (
+            a.kind is Kind.BARE
+            and b.kind is not Kind.BARE
+            and a.scale == b.scale > 1
+            and a.high is None
+            and _RANGE_OR_LIST.match(text[a.span[1] : b.span[0]])
+        ):
+            out[i] = replace(a, unit=b.unit, kind=b.kind, currency=b.currency)
+    # Drop what a compound swallowed (the "1兆" of "1兆5451亿元" is no figure of its own).
+    kept: list[Mention] = []
+    for m in out:
+        while kept and kept[-1].span[0] >= m.span[0] and kept[-1].span[1] <= m.span[1] and kept[-1] is not m:
+            kept.pop()
+        kept.append(m)
+    return kept
 
 
 def _with_elided_units(text: str, mentions: list[Mention]) -> list[Mention]:

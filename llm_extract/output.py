@@ -198,9 +198,13 @@ class RunWriter:
     def write_error(self, row: dict[str, Any]) -> None:
         self._append(self._errors, dumps(row) + "\n")
 
-    def journal(self, doc_id: str, state: str) -> None:
-        """Mark an article finished; called only after its lines are flushed."""
-        self._append(self._journal, dumps({"doc_id": doc_id, "state": state}) + "\n")
+    def journal(self, doc_id: str, state: str, note: str | None = None) -> None:
+        """Mark an article finished; called only after its lines are flushed. ``note`` says why
+        it gave no records when that was decided before extracting (a page not about the economy)."""
+        line: dict[str, str] = {"doc_id": doc_id, "state": state}
+        if note is not None:
+            line["note"] = note
+        self._append(self._journal, dumps(line) + "\n")
 
     def close(self) -> None:
         for fh in (self._out, self._rejected, self._errors, self._journal):

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from llm_extract.attributes import resolver_for
 from llm_extract.cleaning import clean
+from llm_extract.content import not_economic
 from llm_extract.context import ArticleContext, read_context
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.loading import iter_articles
@@ -58,6 +59,8 @@ class Extraction:
     usage: Usage = field(default_factory=Usage)
     context: ArticleContext | None = None
     chunks: list[dict[str, object]] = field(default_factory=list)
+    # Why the article gave no records without being asked (a page that is not economic reporting).
+    note: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -102,10 +105,13 @@ def extract(
     *,
     backend: str | Backend = "auto",
     settings: Settings | None = None,
+    all_pages: bool = False,
 ) -> Extraction:
     """Extract verified records from one article (a string or an :class:`Article`).
 
-    Raises :class:`~llm_extract.errors.InputError` for empty text; endpoint failures end up in
+    A page whose body is not economic reporting gives no records and says why in
+    ``Extraction.note`` (``all_pages=True`` extracts from every page). Raises
+    :class:`~llm_extract.errors.InputError` for empty text; endpoint failures end up in
     ``Extraction.errors``.
     """
     doc = _article(article)
@@ -113,7 +119,7 @@ def extract(
         raise InputError(doc.source, "the text is empty")
     chosen = make_backend(backend, settings)
     try:
-        return run_backend(doc, chosen)
+        return run_backend(doc, chosen, all_pages=all_pages)
     finally:
         if chosen is not backend and hasattr(chosen, "close"):
             chosen.close()  # a backend made here for this one call
@@ -124,12 +130,13 @@ async def aextract(
     *,
     backend: str | Backend = "auto",
     settings: Settings | None = None,
+    all_pages: bool = False,
 ) -> Extraction:
     """:func:`extract` for asyncio code: the work runs off the event loop, so calls can overlap."""
     import asyncio
 
     chosen = make_backend(backend, settings)
-    return await asyncio.to_thread(extract, article, backend=chosen)
+    return await asyncio.to_thread(extract, article, backend=chosen, all_pages=all_pages)
 
 
 def _prepare(doc: Article) -> tuple[Cleaned, ArticleContext, Source]:
@@ -137,9 +144,12 @@ def _prepare(doc: Article) -> tuple[Cleaned, ArticleContext, Source]:
     return cleaned, read_context(cleaned.text), Source.of(cleaned)
 
 
-def run_backend(doc: Article, backend: Backend) -> Extraction:
+def run_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> Extraction:
     """One article through ``backend`` and the verifier (blocking)."""
     cleaned, context, source = _prepare(doc)
+    note = None if all_pages else not_economic(cleaned.text)
+    if note is not None:
+        return Extraction(doc_id=doc.doc_id, context=context, note=note)
     try:
         proposal = backend.propose(doc.doc_id, cleaned, context)
     except LLMExtractError as exc:
@@ -147,9 +157,12 @@ def run_backend(doc: Article, backend: Backend) -> Extraction:
     return _checked(doc, context, source, proposal)
 
 
-async def arun_backend(doc: Article, backend: Backend) -> Extraction:
+async def arun_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> Extraction:
     """:func:`run_backend` for a backend with ``apropose_here``, on that backend's own loop."""
     cleaned, context, source = _prepare(doc)
+    note = None if all_pages else not_economic(cleaned.text)
+    if note is not None:
+        return Extraction(doc_id=doc.doc_id, context=context, note=note)
     try:
         proposal = await backend.apropose_here(doc.doc_id, cleaned, context)  # type: ignore[attr-defined]
     except LLMExtractError as exc:
@@ -195,7 +208,11 @@ def _verify_proposal(doc: Article, context: ArticleContext, source: Source, prop
 
 
 def extract_many(
-    inputs: Iterable[str | Article], *, backend: str | Backend = "auto", settings: Settings | None = None
+    inputs: Iterable[str | Article],
+    *,
+    backend: str | Backend = "auto",
+    settings: Settings | None = None,
+    all_pages: bool = False,
 ) -> Iterator[Extraction | InputError]:
     """:func:`extract` over files, directories, globs and JSONL; bad inputs come out as errors."""
     chosen = make_backend(backend, settings)
@@ -203,7 +220,7 @@ def extract_many(
         if isinstance(item, InputError):
             yield item
         else:
-            yield run_backend(item, chosen)
+            yield run_backend(item, chosen, all_pages=all_pages)
 
 
 def _verified_row(

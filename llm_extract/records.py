@@ -83,9 +83,7 @@ class EconomicIndicator(BaseModel):
 class Extracted(BaseModel):
     """A chunk's answer: every economic figure of the chunk as one record each."""
 
-    records: list[EconomicIndicator] = Field(
-        default_factory=list, description="本段文字中的全部经济数字，每个数字一条；没有则为空列表。"
-    )
+    records: list[EconomicIndicator] = Field(description="本段文字中的全部经济数字，每个数字一条；没有则为空列表 []。")
 
 
 def grounded_fields(model: type[BaseModel]) -> dict[str, Grounded]:

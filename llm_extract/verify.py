@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import compress
 
 from llm_extract.cleaning import strip_pinyin, to_simplified
-from llm_extract.numbers import find_mentions, parse_unit, to_ascii_digits
+from llm_extract.numbers import chinese_to_number, find_mentions, parse_unit, to_ascii_digits
 from llm_extract.types import Claim, Cleaned, Kind, Mention, NumberCheck, Verdict, Verification
 
 __all__ = ["Source", "indicator_supported", "verify"]
@@ -208,6 +208,8 @@ def _mention_keys(m: Mention) -> set[float]:
     keys = set()
     for v in values:
         keys.update({_key(v), _key(v * m.scale), _key(v * 10), _key(v * 100)})
+        if "分之" in m.text:  # a fraction is claimed rounded: 16.7, 16.67, 17
+            keys.update(_key(round(v, d)) for d in range(5))
     return keys
 
 
@@ -283,6 +285,8 @@ def _level_verdict(value: float, unit: str | None, m: Mention) -> Verdict:
     if parsed is None:
         return Verdict.UNPARSABLE_UNIT
     values = [m.value] if m.high is None else [m.value, m.high]
+    if "分之" in m.text or m.text == "一半":  # a fraction: the claim rounds it (六分之一 = 16.67%)
+        values = [_rounded_like(value, v) for v in values]
     same_written = any(_close(abs(value), abs(v)) for v in values)
     same_base = any(_close(abs(value) * parsed.scale, abs(v) * m.scale) for v in values)
     if parsed.kind is Kind.BARE and not unit:
@@ -305,6 +309,12 @@ def _level_verdict(value: float, unit: str | None, m: Mention) -> Verdict:
     if countable and mention_unit is not None and parsed.word not in {mention_unit.word, "个", ""}:
         return Verdict.UNIT_MISMATCH  # 万吨 vs 万辆; a generic 个 stands for any count word
     return Verdict.VERIFIED
+
+
+def _rounded_like(claimed: float, exact: float) -> float:
+    """``exact`` rounded to as many decimals as ``claimed`` writes (at most 4)."""
+    decimals = len(f"{claimed:.4f}".rstrip("0").partition(".")[2])
+    return round(exact, decimals)
 
 
 def _growth_verdict(growth: float, m: Mention) -> Verdict:
@@ -385,7 +395,10 @@ def _check_number(
 ) -> tuple[Verdict, Mention | None]:
     """Best verdict for one number within ``scope`` (None: the whole text)."""
     if field != "growth_pct" and parse_unit(unit) is None:
-        return Verdict.UNPARSABLE_UNIT, None
+        written = _check_as_written(source, claimed, unit, scope)
+        if written[0] is Verdict.VERIFIED or not unit or "/" not in unit:
+            return written
+        return _check_per(source, claimed, unit, scope, written)
     if scope is None:
         return _best((_verdict(field, claimed, unit, m), m) for m in _pool(source, field, claimed, unit))
     # Inside the evidence first; elsewhere only to tell "written elsewhere" from "not written",
@@ -394,11 +407,141 @@ def _check_number(
     inside = _best((_verdict(field, claimed, unit, m), m) for m in near if _in_scope(m, scope))
     if inside[0] is Verdict.VERIFIED:
         return inside
+    cell = _table_cell(source, field, claimed, unit, scope)
+    if cell is not None:
+        return Verdict.VERIFIED, cell
     pool = _pool(source, field, claimed, unit)
     for m in pool:
         if not _in_scope(m, scope) and _verdict(field, claimed, unit, m) is Verdict.VERIFIED:
             return Verdict.NOT_IN_EVIDENCE, m
     return inside if inside[1] is not None else _best((_verdict(field, claimed, unit, m), m) for m in pool)
+
+
+_WRITTEN_NUMBER = (
+    r"(?P<n>[0-9][0-9,]*(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千]+)"
+    r"(?:\s*[-~至到—－～]\s*(?P<m>[0-9][0-9,]*(?:\.[0-9]+)?))?"  # 30-80个工作日, 2.4-2.8万元/平米
+)
+_BETWEEN = r"\s*(?:多|余|来)?\s*(?:个)?\s*"
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_unit(unit: str) -> re.Pattern[str] | None:
+    """A number followed by ``unit`` as written (after full-width and Traditional forms are
+    normalised), for units the grammar does not know (天, 席, MW, 万千伏安, 元/平米...)."""
+    word = _fold(_width(_simplify(unit)).strip())
+    if not word or word.isdigit():
+        return None
+    return re.compile(_WRITTEN_NUMBER + _BETWEEN + re.escape(word))
+
+
+def _width(text: str) -> str:
+    """Full-width letters, digits and signs to their ASCII forms, one character for one."""
+    return text.translate(_FULL_WIDTH)
+
+
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+
+
+def _check_as_written(
+    source: Source, claimed: float, unit: str | None, scope: tuple[int, int] | None
+) -> tuple[Verdict, Mention | None]:
+    """A level whose unit the grammar does not know: verified when the same number followed by
+    the same unit word stands in the evidence (never converted to or from another unit)."""
+    pattern = _written_unit(unit or "")
+    if pattern is None:
+        return Verdict.UNPARSABLE_UNIT, None
+    text = _fold(_width(to_ascii_digits(source.cleaned.text)))
+    lo, hi = scope if scope is not None else (0, len(text))
+    elsewhere = False
+    for m in pattern.finditer(text, max(0, lo - 12), min(len(text), hi + 12)):
+        written = m.group("n")
+        try:
+            value = float(written.replace(",", "")) if written[0].isdigit() else chinese_to_number(written)
+        except ValueError:
+            continue
+        if m.group("m") and _close(abs(claimed), float(m.group("m").replace(",", ""))):
+            value = abs(claimed)  # the range's upper end
+        if not _close(abs(claimed), value) or not (lo <= m.start("n") and m.end() <= hi + 1):
+            continue
+        mention = Mention(span=(m.start("n"), m.end()), text=source.cleaned.text[m.start("n") : m.end()],
+                          value=value, scale=1.0, unit=unit or "", kind=Kind.PHYSICAL)  # fmt: skip
+        return Verdict.VERIFIED, mention
+    if scope is not None:
+        elsewhere = any(
+            _close(abs(claimed), float(m.group("n").replace(",", "")))
+            for m in pattern.finditer(text)
+            if m.group("n")[0].isdigit()
+        )
+    return (Verdict.NOT_IN_EVIDENCE if elsewhere else Verdict.NOT_IN_SOURCE), None
+
+
+# Statistical tables flattened one cell per line: a bare number is a cell; the unit stands in its
+# own cell of the row, in a caption (单位：亿元) or in a header cell (产量（万吨）); a growth column
+# is headed 比上年增长% / 增速 / 同比±%.
+_CELL = re.compile(
+    r"^[ \t\u3000]*(?P<n>[-+−－]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)[ \t\u3000]*$", re.MULTILINE
+)
+_CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s，,;；)）]+)")
+_GROWTH_HEADER = re.compile(r"增长|增速|增幅|同比|比上年|±")
+_TABLE_LOOKBACK = 2000
+
+
+def _table_cell(source: Source, field: str, claimed: float, unit: str | None, scope: tuple[int, int]) -> Mention | None:
+    """A table cell inside ``scope`` that is the claimed number, in a table that gives it the
+    claimed unit (a level) or heads its column as growth (a growth rate); else ``None``."""
+    text = source.cleaned.text
+    line_start = text.rfind("\n", 0, scope[0]) + 1
+    line_end = text.find("\n", scope[1])
+    line_end = len(text) if line_end < 0 else line_end
+    for m in _CELL.finditer(text, line_start, line_end):
+        written = to_ascii_digits(m.group("n")).replace(",", "").replace("，", "").replace("．", ".")
+        value = float(written.replace("−", "-").replace("－", "-"))
+        start, end = m.span("n")
+        before = text[max(0, start - _TABLE_LOOKBACK) : start]
+        if field == "growth_pct":
+            if not _close(claimed, value) or not _GROWTH_HEADER.search(before):
+                continue
+            return Mention(span=(start, end), text=m.group("n"), value=value, scale=1.0, unit="%",
+                           kind=Kind.PERCENT, direction=-1 if value < 0 else 1)  # fmt: skip
+        parsed = parse_unit(unit)
+        if parsed is None or not unit or not _close(abs(claimed), abs(value)) or not _unit_of_table(before, unit):
+            continue
+        return Mention(span=(start, end), text=m.group("n"), value=value, scale=parsed.scale, unit=unit,
+                       kind=parsed.kind, currency=parsed.currency)  # fmt: skip
+    return None
+
+
+def _unit_of_table(before: str, unit: str) -> bool:
+    """Whether the table text before a cell declares ``unit``: the last caption names it, or a
+    cell of the row (a line of its own, bare or in brackets) or a header cell (产量（万吨）) does."""
+    want = _simplify(unit).strip()
+    captions = list(_CAPTION_UNIT.finditer(before))
+    if captions and _simplify(captions[-1].group("u")).strip("（()）") == want:
+        return True
+    for line in before.splitlines()[-8:]:
+        cell = _simplify(line).strip().strip("（()）")
+        if cell == want or line.strip().endswith((f"（{want}）", f"({want})")):
+            return True
+    return False
+
+
+def _check_per(
+    source: Source,
+    claimed: float,
+    unit: str,
+    scope: tuple[int, int] | None,
+    otherwise: tuple[Verdict, Mention | None],
+) -> tuple[Verdict, Mention | None]:
+    """``1.8元/公斤`` for ``每公斤1.8元``: the amount in its unit, and the denominator written
+    in the evidence."""
+    head, _, per = unit.partition("/")
+    per = _simplify(per).strip()
+    if parse_unit(head) is None or not per:
+        return otherwise
+    lo, hi = scope if scope is not None else (0, len(source.cleaned.text))
+    if per not in source.cleaned.text[lo:hi] and per.removeprefix("平方") not in source.cleaned.text[lo:hi]:
+        return otherwise
+    return _check_number(source, "value", claimed, head, scope)
 
 
 def _verdict(field: str, claimed: float, unit: str | None, m: Mention) -> Verdict:

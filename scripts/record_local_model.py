@@ -7,8 +7,8 @@ Needs the model served on loopback first (see README, "Re-recording cassettes"):
 
 Writes ``cassettes/local_model/seeds_reask_{on,off}.yaml`` (real HTTP exchanges) and
 ``docs/local_model.json`` (precision, recall and rejected share), which the replay test checks.
-``--replay`` recomputes ``docs/local_model.json`` from the cassettes (after a verifier change),
-with no server.
+``--only on|off`` records one of the two. ``--replay`` recomputes ``docs/local_model.json`` from
+the cassettes (after a verifier change), with no server.
 """
 
 from __future__ import annotations
@@ -32,8 +32,11 @@ def main() -> int:
     register(recorder)
     out = ROOT / "docs" / "local_model.json"
     previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
-    results = {}
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None  # "on" or "off"
+    results = {k: v for k, v in previous.items() if only is not None}  # the other one stays as it was
     for reask in (False, True):
+        if only is not None and only != ("on" if reask else "off"):
+            continue
         path = cassette(reask)
         path.parent.mkdir(parents=True, exist_ok=True)
         if not replay:

@@ -267,6 +267,10 @@ class ScriptedServer:
         if scenario == "span-period":
             records = [r | {"period": "2022-2025年"} for r in records]
         text = json.dumps({"records": records}, ensure_ascii=False)
+        if scenario == "empty-list":
+            text = '{"records": []}'
+        if scenario == "empty-object":
+            text = "{}"  # no "records": not valid under the schema the client sends
         if fault == "shape":
             text = json.dumps({"data": records, "note": "wrong shape (scripted)"}, ensure_ascii=False)
         if (scenario == "truncated-then-ok" and not reask) or fault == "truncated":

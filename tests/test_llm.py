@@ -75,6 +75,25 @@ def test_figures_still_wrong_after_the_last_reask_are_rejected_not_lost(scripted
 
 
 @pytest.mark.vcr
+def test_an_empty_list_is_the_answer_for_no_figures(scripted_url, vcr):
+    result = run_backend(ARTICLE, backend(scripted_url, "empty-list", mode="json_schema", retries=2))
+    assert result.ok and not result.records and not result.rejected
+    assert len(vcr.requests) == 1  # accepted as it is: no re-ask
+    sent = json.loads(vcr.requests[0].body)
+    assert "records" in json.dumps(sent["response_format"]["json_schema"]["schema"]["required"])
+
+
+@pytest.mark.vcr
+def test_an_answer_without_records_is_reasked_and_fails_with_one_plain_reason(scripted_url, vcr):
+    result = run_backend(ARTICLE, backend(scripted_url, "empty-object", retries=2))
+    assert not result.ok and len(vcr.requests) == 3
+    (error,) = result.errors
+    assert error.startswith("chunk 0 [0:")
+    assert "the last one failed because records: Field required" in error
+    assert "<failed_attempts>" not in error and "\n" not in error
+
+
+@pytest.mark.vcr
 def test_429_is_retried_at_the_http_layer_honouring_retry_after(scripted_url, vcr):
     result = run_backend(ARTICLE, backend(scripted_url, "429-then-ok", transport=2))
     assert result.ok and result.records

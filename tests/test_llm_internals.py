@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import textwrap
 
+import pydantic
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from instructor.core.exceptions import InstructorRetryException
 from instructor.v2.core import templating
+from instructor.v2.core.errors import FailedAttempt
 from jinja2.sandbox import SandboxedEnvironment
 
 from llm_extract import llm
@@ -138,3 +142,27 @@ def test_the_first_calls_of_a_batch_share_one_client_and_one_limit():
         assert backend._limit is not None and backend._client is not None
     finally:
         backend.close()
+
+
+def test_records_is_required_on_the_wire_and_an_empty_list_is_a_valid_answer():
+    model = llm.response_model_for(llm.EconomicIndicator)
+    assert "records" in model.model_json_schema()["required"]
+    assert model.model_validate({"records": []}).records == []
+    with pytest.raises(pydantic.ValidationError):
+        model.model_validate({})  # not schema-valid any more, so it is re-asked, not taken for "no figures"
+
+
+def test_a_failed_chunk_gives_one_plain_reason_not_instructors_dump():
+    model = llm.response_model_for(llm.EconomicIndicator)
+    try:
+        model.model_validate({"records": [{"indicator": "GDP", "value": "很多"}]})
+    except pydantic.ValidationError as exc:
+        error = exc
+    attempts = [FailedAttempt(n, error, "{...}") for n in (1, 2, 3)]
+    exc = InstructorRetryException("gave up", n_attempts=3, total_usage=0, failed_attempts=attempts)
+    reason = llm._last_reason(exc)
+    assert "<failed_attempts>" in str(exc)  # what instructor would have printed
+    assert (
+        reason
+        == "records.0.value: Input should be a valid number, unable to parse string as a number (and 1 more problems)"
+    )

@@ -169,3 +169,108 @@ def test_sentences_giving_orders_lend_no_figure(order):
                 max_size=16).map("".join))  # fmt: skip
 def test_the_quick_instruction_test_agrees_with_the_pattern(text):
     assert (_INSTRUCTION_START.search(text) is None) == (_INSTRUCTION.search(text) is None)
+
+
+# Figures as pages write them beyond the common grammar: unknown units, per-units, ranges, lists
+# with the unit once at the end, 成, 倍, ratios, compound numbers, fractions.
+WRITTEN = (
+    "今年1-5月，该市分别出口2.48亿、1.36亿和0.16亿美元。农产品出口同比下降1成，服务贸易增长1.7倍。"
+    "三次产业结构为1.1:50.3:48.6。新房均价2.4-2.8万元/平米。装机容量120MW，变电容量36万千伏安，"
+    "审批时限压缩至15个工作日，工期缩短30天。拾花指导价为每公斤1.8元。双边贸易额约新台币1兆5451亿元。"
+    "每亩年收入可达6万至8万元。棉花年产量约占全国六分之一，出口量占到一半。旅游消费业绩翻番。"
+)
+WRITTEN_SOURCE = Source.of(clean(WRITTEN))
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "unit", "growth", "evidence", "verified"),
+    [
+        ("出口", 1.36, "亿美元", None, "分别出口2.48亿、1.36亿和0.16亿美元", True),
+        ("出口", 0.16, "亿美元", None, "分别出口2.48亿、1.36亿和0.16亿美元", True),
+        ("出口", 1.36, "亿元", None, "分别出口2.48亿、1.36亿和0.16亿美元", False),
+        ("农产品出口", None, None, -10, "农产品出口同比下降1成", True),
+        ("农产品出口", None, None, 10, "农产品出口同比下降1成", False),
+        ("服务贸易", None, None, 170, "服务贸易增长1.7倍", True),
+        ("服务贸易", None, None, 1.7, "服务贸易增长1.7倍", False),
+        ("第一产业比重", 1.1, None, None, "三次产业结构为1.1:50.3:48.6", True),
+        ("第二产业比重", 50.3, None, None, "三次产业结构为1.1:50.3:48.6", True),
+        ("第二产业比重", 50.4, None, None, "三次产业结构为1.1:50.3:48.6", False),
+        ("新房均价", 2.4, "万元/平米", None, "新房均价2.4-2.8万元/平米", True),
+        ("新房均价", 2.8, "万元/平米", None, "新房均价2.4-2.8万元/平米", True),
+        ("新房均价", 2.6, "万元/平米", None, "新房均价2.4-2.8万元/平米", False),
+        ("装机容量", 120, "MW", None, "装机容量120MW", True),
+        ("装机容量", 12, "MW", None, "装机容量120MW", False),
+        ("装机容量", 120, "ＭＷ", None, "装机容量120MW", True),  # full-width, as a page may write it
+        ("变电容量", 36, "万千伏安", None, "变电容量36万千伏安", True),
+        ("审批时限", 15, "个工作日", None, "审批时限压缩至15个工作日", True),
+        ("工期", 30, "天", None, "工期缩短30天", True),
+        ("工期", 30, "小时", None, "工期缩短30天", False),
+        ("拾花指导价", 1.8, "元/公斤", None, "拾花指导价为每公斤1.8元", True),
+        ("拾花指导价", 1.8, "元/吨", None, "拾花指导价为每公斤1.8元", False),
+        ("双边贸易额", 15451, "亿元", None, "约新台币1兆5451亿元", True),  # 1兆5451亿 as written
+        ("双边贸易额", 15451, "亿新台币", None, "约新台币1兆5451亿元", False),
+        ("每亩年收入", 6, "万元", None, "每亩年收入可达6万至8万元", True),
+        ("每亩年收入", 6, "万美元", None, "每亩年收入可达6万至8万元", False),
+        ("棉花产量占全国比重", 16.67, "%", None, "棉花年产量约占全国六分之一", True),
+        ("棉花产量占全国比重", 16.7, "%", None, "棉花年产量约占全国六分之一", True),
+        ("棉花产量占全国比重", 20, "%", None, "棉花年产量约占全国六分之一", False),
+        ("出口量占比", 50, "%", None, "出口量占到一半", True),
+        ("旅游消费业绩", None, None, 100, "旅游消费业绩翻番", True),
+    ],
+)
+def test_figures_as_pages_write_them(indicator, value, unit, growth, evidence, verified):
+    result = verify(Claim(indicator, value, unit, growth, evidence), WRITTEN_SOURCE)
+    assert result.verified is verified, result.reasons
+    if verified:
+        for check in result.checks:
+            start, end = check.span
+            assert WRITTEN[start:end] in evidence  # the number as written, inside the evidence
+
+
+def test_compound_numbers_read_as_one_figure():
+    text = "营收总额34兆9706亿元，利润3亿5000万元。"
+    src = Source.of(clean(text))
+    assert verify(Claim("营收总额", 349706, "亿元", None, "营收总额34兆9706亿元"), src).verified
+    assert verify(Claim("利润", 35000, "万元", None, "利润3亿5000万元"), src).verified
+    assert not verify(Claim("营收总额", 9706, "亿元", None, "营收总额34兆9706亿元"), src).verified
+
+
+TABLE = """全年主要工业产品产量
+单位：万吨
+产品名称
+产量
+比上年增长%
+粗钢
+512.6
+3.1
+水泥
+301.5
+-4.2
+表2 能源生产
+指标
+单位
+绝对数
+比上年增长%
+发电量
+亿千瓦时
+86
+-2.3
+"""
+TABLE_SOURCE = Source.of(clean(TABLE))
+
+
+@pytest.mark.parametrize(
+    ("indicator", "value", "unit", "growth", "evidence", "verified"),
+    [
+        ("粗钢产量", 512.6, "万吨", 3.1, "粗钢\n512.6\n3.1", True),  # unit from the caption
+        ("水泥产量", 301.5, "万吨", -4.2, "水泥\n301.5\n-4.2", True),
+        ("水泥产量", 301.5, "万吨", 4.2, "水泥\n301.5\n-4.2", False),  # the growth cell is negative
+        ("粗钢产量", 512.6, "吨", None, "粗钢\n512.6\n3.1", False),  # the caption says 万吨
+        ("发电量", 86, "亿千瓦时", -2.3, "发电量\n亿千瓦时\n86\n-2.3", True),  # unit in its own cell
+        ("发电量", 86, "万千瓦时", None, "发电量\n亿千瓦时\n86\n-2.3", False),
+        ("发电量", 3.1, "亿千瓦时", None, "发电量\n亿千瓦时\n86\n-2.3", False),
+    ],
+)
+def test_table_cells_take_the_unit_of_their_table(indicator, value, unit, growth, evidence, verified):
+    result = verify(Claim(indicator, value, unit, growth, evidence), TABLE_SOURCE)
+    assert result.verified is verified, result.reasons

@@ -1,0 +1,141 @@
+"""Main content: the article body is kept, page furniture around it goes; non-economic pages give
+no records. Pages here are built from the shapes real pages have (invented text, not the eval sets)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from llm_extract.cleaning import clean, dropped_lines
+from llm_extract.cli import cli
+from llm_extract.content import find_body, line_kind, not_economic
+from llm_extract.pipeline import extract
+from llm_extract.rules import RulesBackend
+
+NAV = "\n".join(
+    ["首页", "新闻", "财经", "体育", "娱乐", "汽车", "房产", "登录", "注册", "客户端下载", "无障碍", "English"]
+)
+HOT = "\n".join([
+    "热门推荐",
+    "女子敲诈老板29万被刑拘",
+    "小伙回乡自费80万建别墅",
+    "某球星合同总额711万元曝光",
+    "某地暴雨致120户受灾",
+    "网友晒出月薪2万元工资条",
+])  # fmt: skip
+BODY = (
+    "1至10月，某市规模以上工业增加值同比增长6.2%，增速比前三季度加快0.3个百分点。\n"
+    "全市固定资产投资完成856.4亿元，同比增长8.1%。其中，工业投资增长12.5%，占全部投资的比重为31.2%。\n"
+    "社会消费品零售总额达到1023.7亿元，同比增长5.4%。"
+)
+TITLE = "某市前10月经济运行稳中向好"
+DATELINE = "2023-11-20 09:12 来源：某市日报"
+PAGE = f"{TITLE}_某某新闻网\n{NAV}\n{TITLE}\n{DATELINE}\n{BODY}\n{HOT}\n关于我们\n联系我们\n"
+
+
+def test_furniture_around_the_body_goes_and_the_body_title_and_dateline_stay():
+    text = clean(PAGE).text
+    assert BODY in text
+    assert text.startswith("某市前10月经济运行稳中向好_某某新闻网")
+    assert "2023-11-20 09:12 来源：某市日报" in text and "\n某市前10月经济运行稳中向好\n" in text
+    for furniture in ("客户端下载", "女子敲诈老板29万被刑拘", "某球星合同总额711万元曝光", "网友晒出月薪2万元工资条"):
+        assert furniture not in text
+
+
+def test_headline_lists_with_money_give_no_records():
+    result = extract(PAGE, backend=RulesBackend())
+    assert result.records
+    assert {856.4, 1023.7} <= {r["value"] for r in result.records}
+    assert not {29.0, 80.0, 711.0, 2.0} & {r["value"] for r in result.records}
+
+
+def test_every_dropped_line_is_listed_with_its_reason():
+    dropped = dict(dropped_lines(PAGE))
+    assert dropped["某球星合同总额711万元曝光"] == "short line after the article body"
+    assert dropped["客户端下载"] == "short line before the article body"
+    assert "关于我们" in dropped or "联系我们" in dropped
+    kept = clean(PAGE).text
+    for line in dropped:
+        assert line not in kept.splitlines()
+
+
+def test_a_clean_article_is_kept_whole():
+    text = f"某市经济运行稳中向好\n\n{BODY}\n\n下一步，全市将继续扩大有效投资。"
+    assert clean(text).text == text
+
+
+def test_a_statistical_table_at_the_end_is_content():
+    table = "\n".join(["表1 主要工业产品产量", "指标", "单位", "绝对数", "比上年增长%",
+                       "规模以上工业增加值", "亿元", "412.6", "6.1", "粗钢", "万吨", "512.6", "3.1",
+                       "发电量", "亿千瓦时", "86", "-2.3"])  # fmt: skip
+    text = clean(f"{BODY}\n{table}\n{HOT}").text
+    assert table in text
+    assert "女子敲诈老板29万被刑拘" not in text
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("全市固定资产投资完成856.4亿元，同比增长8.1%。", "prose"),
+        ("512.6", "cell"),
+        ("-2.3", "cell"),
+        ("女子敲诈老板29万被刑拘", "short"),
+        ("某市召开经济工作会议 2023-12-01", "list"),
+        ("新闻 | 财经 | 体育 | 娱乐", "list"),
+        ("", "blank"),
+    ],
+)
+def test_line_kinds(line, kind):
+    assert line_kind(line)[0] == kind
+
+
+def test_nothing_reads_as_prose_then_nothing_is_dropped():
+    text = "粗钢\n512.6\n水泥\n301.5"
+    assert all(b.kept for b in find_body(text).blocks)
+
+
+SPORTS = (
+    "某队主场击败对手\n2023-03-02 22:10 来源：体育频道\n"
+    "本场比赛，某某砍下31分12个篮板，外加抢断2次。球队三分球28投11中，全场共有5人得分上双。"
+    "赛后，主教练表示球队还需要在防守端做得更好。下一场比赛将在3天后进行，门票已售出1.2万张。"
+)
+
+
+def test_a_page_that_is_not_economic_reporting_gives_no_records_and_says_why():
+    result = extract(SPORTS, backend=RulesBackend())
+    assert result.records == [] and result.ok
+    assert result.note is not None and result.note.startswith("not economic reporting")
+    assert extract(SPORTS, backend=RulesBackend(), all_pages=True).records  # extracted when asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY,
+        "一季度，全市地区生产总值增长5.2%。",  # one sentence: its one figure is economic
+        "今年以来，全县接待游客120万人次，实现旅游收入9.8亿元，分别增长15%和12%。",
+    ],
+)
+def test_economic_texts_are_economic(text):
+    assert not_economic(text) is None
+
+
+def test_clean_command_shows_dropped_lines_and_explains(tmp_path):
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    (tmp_path / "sports.txt").write_text(SPORTS, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["clean", str(tmp_path), "--show-dropped", "--explain"])
+    assert result.exit_code == 0, result.output
+    assert "[short line after the article body] 某球星合同总额711万元曝光" in result.output
+    assert "--- page: economic reporting:" in result.output
+    assert "--- sports: not economic reporting" in result.output
+
+
+def test_run_journals_why_a_page_gave_no_records(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "sports.txt").write_text(SPORTS, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "in"), "-o", str(out), "--backend", "rules", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "1 not economic reporting" in result.output
+    journal = (tmp_path / "out.journal.jsonl").read_text(encoding="utf-8")
+    assert '"note": "not economic reporting' in journal or '"note":"not economic reporting' in journal
