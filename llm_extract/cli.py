@@ -21,7 +21,7 @@ from llm_extract.cleaning import clean, dropped_lines
 from llm_extract.content import economic_figures, not_economic
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.evaluation import evaluate, load_jsonl
-from llm_extract.loading import iter_articles
+from llm_extract.loading import decode_bytes, html_dropped_lines, iter_articles
 from llm_extract.output import RunWriter, dumps, journal_path, prepare_resume
 from llm_extract.pacing import Pacer
 from llm_extract.pipeline import Backend, Extraction, make_backend
@@ -313,6 +313,11 @@ def clean_cmd(inputs: tuple[str, ...], show_dropped: bool, explain: bool) -> Non
             click.echo(f"--- {item.doc_id}: {verdict}")
         if show_dropped:
             lines = dropped_lines(item.text)
+            if item.source.lower().endswith((".html", ".htm")):
+                markup = decode_bytes(Path(item.source).read_bytes(), item.source)
+                lines = [
+                    (line, "outside the main content of the HTML page") for line in html_dropped_lines(markup)
+                ] + lines
             click.echo(f"--- {item.doc_id}: {len(lines)} lines dropped")
             for line, why in lines:
                 click.echo(f"[{why}] {line}")

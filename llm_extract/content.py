@@ -48,6 +48,9 @@ _DATELINE = re.compile(
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _PIPES = re.compile(r"[|｜丨]")
+# Headlines side by side on one line: CJK, a run of spaces, CJK — three times or more, no 。
+_GAPS = re.compile(r"(?<=[\u4e00-\u9fff”」）)])[ \t\u3000\xa0]+(?=[\u4e00-\u9fff“「（(《【])")
+_SENTENCE_END_LINE = re.compile(r"[。！？!?]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +90,17 @@ def line_kind(line: str) -> tuple[str, float]:
     clauses = len(_CLAUSE.findall(body))
     if _NUMBER_CELL.match(body):
         return "cell", 2.0
-    if len(_PIPES.findall(body)) >= 2 or (_DATE_TAIL.search(body) and not sentences and n <= 80):
-        return "list", -max(6.0, n * 0.5)
-    if (sentences and (n >= 20 or body[-1] in "。！？!?")) or (clauses + sentences >= 2 and n >= 30):
+    if (
+        len(_PIPES.findall(body)) >= 2
+        or (_DATE_TAIL.search(body) and not sentences and n <= 80)
+        or (not _SENTENCE_END_LINE.search(line) and len(_GAPS.findall(line)) >= 3)
+    ):
+        return "list", -max(6.0, n * 0.5)  # link lists: "|"-separated, dated titles, titles side by side
+    if sentences and (n >= 20 or body[-1] in "。！？!?"):
         return "prose", float(n)
-    if n >= 60 and clauses:
-        return "prose", n * 0.5
+    if n >= 100 and clauses:
+        return "prose", n * 0.5  # a long sentence the page broke off before its full stop
+    # A headline reads like a clause but ends without a full stop: "不顾各方反对，某国宣布……".
     # A short line without sentence punctuation: a link, a menu item, a headline or a heading.
     return "short", -min(4.0 + n * 0.25, 15.0)
 

@@ -31,7 +31,15 @@ from llm_extract.errors import (
 )
 from llm_extract.types import Article
 
-__all__ = ["SUPPORTED_SUFFIXES", "decode_bytes", "html_to_text", "iter_articles", "read_file"]
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "decode_bytes",
+    "html_dropped_lines",
+    "html_main_text",
+    "html_to_text",
+    "iter_articles",
+    "read_file",
+]
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 _MAX_BYTES = 256 * 1024 * 1024
@@ -106,6 +114,50 @@ def html_to_text(markup: str) -> str:
     return html.unescape("\n".join(line for line in lines if line))
 
 
+_TABLE_ROW = re.compile(r"^\|(?P<cells>.*)\|\s*$")
+# Below this much main text the extractor probably missed the article: fall back to the whole page
+# (the cleaning step then finds the body by the shape of its lines).
+_MIN_MAIN_TEXT = 80
+
+
+def html_main_text(markup: str) -> str:
+    """The article of an HTML page: title, date and main text found by trafilatura with its
+    precision settings (navigation, related lists, ads, footers and comments left out), tables one
+    cell per line. Falls back to :func:`html_to_text` of the whole page when nothing is found."""
+    import trafilatura  # deferred: only HTML input pays for importing it
+
+    try:
+        doc = trafilatura.bare_extraction(
+            markup, favor_precision=True, include_tables=True, include_comments=False, include_images=False,
+            include_links=False, with_metadata=True, deduplicate=False,
+        )  # fmt: skip
+    except Exception:  # a page the extractor cannot parse is still read, in full
+        doc = None
+    text = getattr(doc, "text", None) or ""
+    if len(text.strip()) < _MIN_MAIN_TEXT:
+        return html_to_text(markup)
+    lines: list[str] = []
+    title = (getattr(doc, "title", None) or "").strip()
+    date = (getattr(doc, "date", None) or "").strip()
+    if title and not text.lstrip().startswith(title):
+        lines.append(title)
+    if date and date not in text[:300]:
+        lines.append(date)
+    for line in text.splitlines():
+        row = _TABLE_ROW.match(line.strip())
+        if row is None:
+            lines.append(line)
+        else:  # "| 粗钢 | 万吨 | 512.6 |": one cell per line, as statistical tables are read
+            lines.extend(cell.strip() for cell in row.group("cells").split("|") if cell.strip())
+    return "\n".join(lines)
+
+
+def html_dropped_lines(markup: str) -> list[str]:
+    """Lines of the whole page's text that the main-content extractor left out."""
+    kept = set(html_main_text(markup).splitlines())
+    return [line for line in html_to_text(markup).splitlines() if line.strip() and line not in kept]
+
+
 def read_file(path: str | os.PathLike[str]) -> list[Article]:
     """Articles of one file; raises :class:`InputError` naming the file. JSONL lines must all be good."""
     out = []
@@ -146,7 +198,7 @@ def _read(path: Path) -> Iterator[Article | InputError]:
         yield from _jsonl(text, source, path.stem)
         return
     if suffix in {".html", ".htm"}:
-        text = html_to_text(text)
+        text = html_main_text(text)
     try:
         yield Article(doc_id=path.stem, text=_check_text(text, source), source=source)
     except InputError as exc:

@@ -87,6 +87,7 @@ _SHARE_OR_RATE_START = re.compile(
 _THRESHOLD_AFTER = re.compile(r"^(?:的)?(?:[\u4e00-\u9fff]{0,4})(?:项目|企业|工程|大项目)")
 _NOT_ECONOMIC = re.compile(r"会议|讲话|座谈|调研|批示|届|全会|常委|岁|周年|号文|党员|代表|排名|位列|名列")
 _PENALTY = re.compile(r"罚款?|处以|罚金|赔偿")
+_ATTENDANCE = re.compile(r"^[左右余多]*(?:参加|参与|出席|列席|与会|参会|到会)")
 _RANK_UNITS = {"名", "位"}
 _LABEL_AFTER = re.compile(r"^(?:梯队|俱乐部|大关|级|量级)")
 _THRESHOLD_QUALIFIERS = {"以上", "以下", "以内", "不低于", "不少于", "不超过", "至少"}
@@ -309,6 +310,10 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 最高罚50万元, 处以2万元罚款: legal penalties, not economic figures
     if _in_quotes(text, m) and m.kind not in {Kind.PERCENT, Kind.MONEY}:
         return True  # “开放十条”, “3千亿梯队”: names, not figures
+    if m.kind is Kind.COUNT and m.unit == "大" and m.value >= 100:
+        return True  # 台湾5000大企业, 500大: a ranking's name, not a count
+    if m.kind is Kind.COUNT and _ATTENDANCE.match(after):
+        return True  # 共计24人参加培训: who came to a meeting, not an economic figure
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
 
 

@@ -626,6 +626,27 @@ def _relocate(src: Source, claim: Claim, numbers: list[tuple[str, float, str | N
     return found[0] if len(found) == 1 else None
 
 
+_RESPECTIVELY = "分别"
+_LEVEL_KINDS = {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.PHYSICAL, Kind.BARE}
+
+
+def _respectively_paired(src: Source, level: Mention, growth: Mention) -> bool:
+    """``A为x，B为y，分别增长p和q``: x goes with p and y with q. False when the sentence pairs
+    ``level`` with another rate than ``growth`` (True when there is no such pairing to check)."""
+    start, end = src.sentence_of(level.span[0])
+    cue = src.cleaned.text.find(_RESPECTIVELY, level.span[1], end)
+    if cue < 0 or not growth.span[0] > cue:
+        return True
+    lo, hi = bisect_left(src.starts, start), bisect_left(src.starts, end)
+    inside = src.mentions[lo:hi]
+    levels = [m.span for m in inside if m.span[1] <= cue and m.kind in _LEVEL_KINDS]
+    rates = [m.span for m in inside if m.span[0] > cue and m.kind in {Kind.PERCENT, Kind.TENTHS, Kind.MULTIPLE}]
+    levels = levels[-len(rates) :] if rates else []  # the rates go with the figures right before 分别
+    if len(levels) != len(rates) or len(levels) < 2 or level.span not in levels or growth.span not in rates:
+        return True
+    return levels.index(level.span) == rates.index(growth.span)
+
+
 def _verify_in(
     src: Source,
     claim: Claim,
@@ -636,8 +657,11 @@ def _verify_in(
 ) -> Verification:
     checks: list[NumberCheck] = []
     spans: list[tuple[int, int]] = []
+    found: dict[str, Mention] = {}
     for field, claimed, unit in numbers:
         verdict, mention = _check_number(src, field, claimed, unit, scope)
+        if verdict is Verdict.VERIFIED and mention is not None:
+            found[field] = mention
         kinds = {Kind.PERCENT, Kind.POINTS} if field == "growth_pct" else set(Kind)
         near = () if verdict is Verdict.VERIFIED else _nearby(src, scope, kinds)
         raw_span = None
@@ -647,6 +671,12 @@ def _verify_in(
         reason = _reason(verdict, _figure(claimed, unit, field), unit, near)
         checks.append(NumberCheck(field, claimed, verdict, reason, raw_span, near))
     problems: list[str] = []
+    if (
+        "value" in found
+        and "growth_pct" in found
+        and not _respectively_paired(src, found["value"], found["growth_pct"])
+    ):
+        problems.append("原文用“分别”按顺序对应数字与增速，此增速属于同句中的另一个数字")
     if check_indicator and all(c.verdict is Verdict.VERIFIED for c in checks):
         context = src.context_of(scope)
         if not indicator_supported(claim.indicator, context):

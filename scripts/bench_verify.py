@@ -1,6 +1,6 @@
 """Perturbation benchmark for the typed verifier.
 
-For every gold fact (``eval/seeds.gold.jsonl`` and ``eval/dev/gold.jsonl``) it builds the true
+For every gold fact (seeds, dev and dev2 gold under ``eval/``) it builds the true
 claim, with the gold quote as evidence, and wrong variants: one digit changed, 亿<->万, 元->美元,
 growth sign flipped, growth +-0.1, %<->个百分点, and binding errors (the true figure given a growth
 rate the article states for another figure, with the true figure's own evidence). A wrong
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from llm_extract.cleaning import clean
+from llm_extract.cleaning import clean, to_simplified
 from llm_extract.numbers import to_ascii_digits
 from llm_extract.types import Claim
 from llm_extract.verify import Source, verify
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     "seeds": (ROOT / "eval" / "seeds.gold.jsonl", ROOT / "seeds"),
     "dev": (ROOT / "eval" / "dev" / "gold.jsonl", ROOT / "eval" / "dev" / "articles"),
+    "dev2": (ROOT / "eval" / "dev2" / "gold.jsonl", ROOT / "eval" / "dev2" / "articles"),
 }
 
 
@@ -101,23 +102,24 @@ def run(name: str, show: bool) -> dict:
         text = cleaned.text
         rates = sorted({f["growth_pct"] for f in doc_facts if f["growth_pct"] is not None})
         for fact in doc_facts:
-            claim = Claim(fact["indicator"], fact["value"], fact["unit"], fact["growth_pct"], fact["quote"])
+            quote = to_simplified(fact["quote"]).text  # a Traditional page's gold quote, as the cleaned text has it
+            claim = Claim(fact["indicator"], fact["value"], fact["unit"], fact["growth_pct"], quote)
             bare = replace(claim, evidence=None)
             total["true"] += 1
             true_ok["with_evidence"] += verify(claim, source).verified
             true_ok["without_evidence"] += verify(bare, source).verified
             true_ok["substring"] += substring_check(claim, text)
             for kind, wrong, figure in variants(fact, claim, rates):
-                scope = fact["quote"] if kind == "binding" else text
+                scope = quote if kind == "binding" else text
                 number = figure.rstrip("%个百分点亿万元美")
-                if written(figure, scope) or (kind.startswith(("digit", "growth")) and written(number, fact["quote"])):
+                if written(figure, scope) or (kind.startswith(("digit", "growth")) and written(number, quote)):
                     continue  # the wrong figure is written there after all (a list: "0.5和0.4个百分点")
                 total[kind] += 1
                 with_ev = not verify(wrong, source).verified
                 caught[(kind, "with_evidence")] += with_ev
                 if kind != "binding":
                     caught[(kind, "without_evidence")] += not verify(replace(wrong, evidence=None), source).verified
-                caught[(kind, "substring")] += not substring_check(wrong, fact["quote"] if kind == "binding" else text)
+                caught[(kind, "substring")] += not substring_check(wrong, quote if kind == "binding" else text)
                 if show and not with_ev:
                     misses.append(f"{doc} {kind}: {wrong}")
     kinds = [k for k in total if k != "true"]

@@ -9,8 +9,11 @@ from click.testing import CliRunner
 from llm_extract.cleaning import clean, dropped_lines
 from llm_extract.cli import cli
 from llm_extract.content import find_body, line_kind, not_economic
+from llm_extract.loading import read_file
 from llm_extract.pipeline import extract
 from llm_extract.rules import RulesBackend
+from llm_extract.types import Claim
+from llm_extract.verify import Source, verify
 
 NAV = "\n".join(
     ["首页", "新闻", "财经", "体育", "娱乐", "汽车", "房产", "登录", "注册", "客户端下载", "无障碍", "English"]
@@ -139,3 +142,47 @@ def test_run_journals_why_a_page_gave_no_records(tmp_path):
     assert "1 not economic reporting" in result.output
     journal = (tmp_path / "out.journal.jsonl").read_text(encoding="utf-8")
     assert '"note": "not economic reporting' in journal or '"note":"not economic reporting' in journal
+
+
+PORTAL = """<html><head><title>某市前10月经济运行稳中向好_某某新闻网</title></head><body>
+<div class="nav"><a href="/">首页</a> <a href="/n">新闻</a> <a href="/c">财经</a> <a href="/s">体育</a></div>
+<div class="side"><h3>热门推荐</h3><ul>
+<li><a href="/1">女子敲诈老板29万被刑拘</a></li><li><a href="/2">某球星合同总额711万元曝光</a></li>
+<li><a href="/3">网友晒出月薪2万元工资条</a></li></ul></div>
+<div class="article"><h1>某市前10月经济运行稳中向好</h1><div class="info">2023-11-20 09:12 来源：某市日报</div>
+<p>1至10月，某市规模以上工业增加值同比增长6.2%，增速比前三季度加快0.3个百分点。</p>
+<p>全市固定资产投资完成856.4亿元，同比增长8.1%。其中，工业投资增长12.5%，占全部投资的比重为31.2%。</p>
+<p>社会消费品零售总额达到1023.7亿元，同比增长5.4%。全市规模以上工业主要产品产量如下表。</p>
+<table><tr><td>指标</td><td>单位</td><td>绝对数</td><td>比上年增长%</td></tr>
+<tr><td>粗钢</td><td>万吨</td><td>512.6</td><td>3.1</td></tr>
+<tr><td>发电量</td><td>亿千瓦时</td><td>86</td><td>-2.3</td></tr></table></div>
+<div class="related"><h3>相关新闻</h3><ul><li><a href="/4">某地暴雨致120户受灾</a></li></ul></div>
+<div class="footer">关于我们 | 联系我们 | 版权所有 ©2023</div></body></html>"""
+
+
+def test_html_pages_give_their_main_content_only(tmp_path):
+    (tmp_path / "page.html").write_text(PORTAL, encoding="utf-8")
+    (article,) = read_file(tmp_path / "page.html")
+    assert "856.4亿元" in article.text and "512.6" in article.text
+    for furniture in ("热门推荐", "711万元", "暴雨", "联系我们"):
+        assert furniture not in article.text
+    result = extract(article, backend=RulesBackend())
+    values = {r["value"] for r in result.records}
+    assert {856.4, 1023.7} <= values and not {29.0, 711.0, 2.0, 120.0} & values
+    for record in result.records:
+        assert article.text[record["span"][0] : record["span"][1]] == record["evidence"]
+
+
+def test_html_table_cells_verify_with_their_units(tmp_path):
+    (tmp_path / "page.html").write_text(PORTAL, encoding="utf-8")
+    (article,) = read_file(tmp_path / "page.html")
+    source = Source.of(clean(article.text))
+    assert verify(Claim("发电量", 86, "亿千瓦时", -2.3, "发电量\n亿千瓦时\n86\n-2.3"), source).verified
+    assert not verify(Claim("发电量", 86, "万千瓦时", -2.3, "发电量\n亿千瓦时\n86\n-2.3"), source).verified
+
+
+def test_clean_lists_what_the_html_extractor_left_out(tmp_path):
+    (tmp_path / "page.html").write_text(PORTAL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["clean", str(tmp_path / "page.html"), "--show-dropped"])
+    assert result.exit_code == 0, result.output
+    assert "[outside the main content of the HTML page] 女子敲诈老板29万被刑拘" in result.output
