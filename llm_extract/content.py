@@ -157,12 +157,13 @@ def find_body(text: str) -> Body:
             where = "before the article body" if i < first else "after the article body"
             out.append(Block(block.start, block.end, block.kind, block.score, False, f"{block.kind} line {where}"))
     # A blank line stays between kept lines: paragraph breaks are part of the text's structure.
+    first_kept = next((i for i, b in enumerate(out) if b.kept), len(out))
     following = False
-    for i in range(len(out) - 1, -1, -1):
+    for i in range(len(out) - 1, first_kept, -1):
         block = out[i]
         if block.kind != "blank":
             following = block.kept
-        elif following and not block.kept and any(b.kept for b in out[:i]):
+        elif following and not block.kept:
             out[i] = Block(block.start, block.end, "blank", 0.0, True, "paragraph break")
     return Body(tuple(out), first, last)
 

@@ -154,7 +154,8 @@ _PRE_WORDS = (
     "将近", "接近", "大约", "约合", "超过", "高达", "不足", "不到",
     "不少于", "不低于", "不超过", "至少", "近", "超", "约", "逾",
 )  # fmt: skip
-_PRE_QUAL = rf"(?P<pre>{'|'.join(_PRE_WORDS)})?"
+# 约 ends words too (签约, 合约, 节约, 预约): there it is no qualifier.
+_PRE_QUAL = rf"(?P<pre>{'|'.join(w if w != '约' else '(?<![签合节预条公制契婚履相邀])约' for w in _PRE_WORDS)})?"
 _POST_QUAL = r"(?P<post>以上|左右|上下|以下|以内|多)?"
 _RANGE_SEP = r"(?:至|到|~|～|-|－|—)"
 

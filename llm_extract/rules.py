@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from llm_extract.context import ArticleContext, find_places
 from llm_extract.evaluation import dice
 from llm_extract.numbers import find_mentions
+from llm_extract.tables import find_rows
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
 
 __all__ = ["Candidate", "RulesBackend", "extract_candidates"]
@@ -241,6 +242,9 @@ def extract_candidates(
             continue
         if sentence_mentions:
             out.extend(_sentence(text, s_start, sentence_mentions, state, context))
+    for row in find_rows(text):  # tables one cell per line: a row's label names its figures
+        out.append(Candidate(_canonical(row.label), row.value, row.unit if row.value is not None else None,
+                             row.growth_pct, row.span))  # fmt: skip
     return _dedupe(out, text)
 
 
@@ -281,6 +285,8 @@ def _sentence(
                 state.sentence_names.append(cand.indicator)
                 if cand.value is not None and m.kind in _LEVEL_KINDS | {Kind.BARE}:
                     pending.append(len(out) - 1)
+                if cand.value is not None and m.high is not None and m.kind in _LEVEL_KINDS:
+                    out.append(replace(cand, value=m.high))  # 7-8万亩: the range's upper end too
         boundary = end
         k += 1
     return out

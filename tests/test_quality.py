@@ -37,3 +37,17 @@ def test_every_record_is_verified_with_evidence_equal_to_raw_span():
             start, end = record["span"]
             assert raws[record["doc_id"]][start:end] == record["evidence"]
             assert record["status"] == "verified"
+
+
+DEV2 = DEV.parent.parent / "dev2" / "articles"
+
+
+def test_rules_backend_on_pages_from_other_sources():
+    # Measured with main-content detection and the economic-page gate: F1 0.675 (0.487 before);
+    # the target (0.85) is not met yet, this guards what was reached.
+    gold = read_gold(DEV2.parent / "gold.jsonl")
+    records = _records(DEV2)
+    assert evaluate(gold, records).f1 >= 0.65
+    negatives = {p.stem for p in DEV2.glob("*.txt")} - {g["doc"] for g in gold}
+    per_page = [sum(r["doc_id"] == page for r in records) for page in negatives]
+    assert len(negatives) == 19 and sum(n <= 1 for n in per_page) >= 18 and sum(per_page) <= 6
