@@ -25,9 +25,11 @@ from llm_extract.errors import (
 from llm_extract.evaluation import Score, evaluate
 from llm_extract.loading import iter_articles, read_file
 from llm_extract.numbers import find_mentions, parse_unit
+from llm_extract.output import read_records
 from llm_extract.pipeline import Extraction, aextract, extract, extract_many
 from llm_extract.records import EconomicIndicator, Grounded
 from llm_extract.settings import Settings
+from llm_extract.tidy import tidy, value_base
 from llm_extract.types import (
     Article,
     Claim,
@@ -76,5 +78,8 @@ __all__ = [
     "parse_unit",
     "read_context",
     "read_file",
+    "read_records",
+    "tidy",
+    "value_base",
     "verify",
 ]

@@ -27,7 +27,7 @@ from llm_extract.errors import ConfigError, OutputError
 
 __all__ = [
     "CSV_FIELDS", "FORMATS", "RunWriter", "default_side_paths", "dumps", "journal_path", "prepare_resume",
-    "records_log", "write_parquet",
+    "read_records", "records_log", "write_parquet", "write_table",
 ]  # fmt: skip
 FORMATS = (".jsonl", ".csv", ".parquet")
 
@@ -256,3 +256,64 @@ def write_parquet(log: Path, out: Path) -> int:
         tmp.unlink(missing_ok=True)
         raise ConfigError(f"{out}: cannot write here ({exc.strerror or exc})") from None
     return len(rows)
+
+
+_JSON_COLUMNS = {"span", "checks"}  # held as JSON text in CSV and Parquet
+
+
+def read_records(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """The records of a run's output — ``.jsonl``, ``.csv`` or ``.parquet`` — as dicts with typed
+    values (``value`` and ``growth_pct`` floats, ``span`` and ``checks`` parsed), whatever the format."""
+    source = Path(path)
+    suffix = source.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            return [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if suffix == ".csv":
+            with source.open(encoding="utf-8-sig", newline="") as fh:
+                return [_typed(row) for row in csv.DictReader(fh)]
+        if suffix == ".parquet":
+            pa = _pyarrow(source)
+            return [_typed(row) for row in pa.parquet.read_table(source).to_pylist()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: cannot read the records ({getattr(exc, 'strerror', None) or exc})") from None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise ConfigError(f"{source}: not a records file of llm-extract ({exc})") from None
+    raise ConfigError(f"{source}: records are read from .jsonl, .csv or .parquet")
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if value == "" or value is None:
+            out[name] = None
+        elif name in _PARQUET_TYPES:
+            out[name] = float(value)
+        elif name in _JSON_COLUMNS and isinstance(value, str):
+            out[name] = json.loads(value)
+        else:
+            out[name] = value
+    return out
+
+
+def write_table(rows: list[dict[str, Any]], out: Path, fields: list[str]) -> None:
+    """Rows of a table to ``out`` (``.csv`` with a BOM, ``.jsonl`` or ``.parquet``), atomically."""
+    suffix = out.suffix.lower()
+    columns = list(dict.fromkeys([*fields, *(k for row in rows for k in row)]))
+    if suffix == ".jsonl":
+        _atomic_write(out, "".join(dumps(row) + "\n" for row in rows))
+    elif suffix == ".csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({k: _flat(v) for k, v in row.items()} for row in rows)
+        _atomic_write(out, "\ufeff" + buffer.getvalue())
+    elif suffix == ".parquet":
+        pa = _pyarrow(out)
+        table = pa.table({name: [_flat(row.get(name)) if isinstance(row.get(name), list) else row.get(name)
+                                 for row in rows] for name in columns})  # fmt: skip
+        tmp = out.with_name(f".{out.name}.tmp")
+        pa.parquet.write_table(table, tmp)
+        os.replace(tmp, out)
+    else:
+        raise ConfigError(f"{out}: tables are written as .csv, .jsonl or .parquet")
