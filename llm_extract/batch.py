@@ -24,6 +24,7 @@ from typing import Any
 
 from llm_extract.chunking import chunk, estimate_tokens
 from llm_extract.cleaning import clean
+from llm_extract.content import not_economic
 from llm_extract.errors import ConfigError, InputError
 from llm_extract.loading import iter_articles
 from llm_extract.output import RunWriter
@@ -244,10 +245,12 @@ def dry_run(
     max_retries: int,
     shard: tuple[int, int] | None = None,
     prices: tuple[float, float] | None = None,
+    all_pages: bool = False,
 ) -> dict[str, Any]:
-    """Clean and chunk everything and count: no request is made. Token counts are estimates."""
+    """Clean and chunk everything and count: no request is made. Token counts are estimates.
+    Pages that are not economic reporting are counted apart: they cost no request."""
     summary = Summary()
-    articles = failed = chunks = tokens = raw_tokens = 0
+    articles = failed = chunks = tokens = raw_tokens = skipped = 0
     for item in _items(inputs, shard, set(), summary):
         if isinstance(item, InputError):
             failed += 1
@@ -255,12 +258,16 @@ def dry_run(
         articles += 1
         raw_tokens += estimate_tokens(item.text)
         cleaned = clean(item.text)
+        if not all_pages and not_economic(cleaned.text) is not None:
+            skipped += 1
+            continue
         pieces = chunk(cleaned.text, max_tokens=chunk_tokens)
         chunks += len(pieces)
         tokens += sum(estimate_tokens(p.text) + prompt_tokens for p in pieces)
     out: dict[str, Any] = {
         "articles": articles,
         "failed_inputs": failed,
+        "not_economic": skipped,
         "chunks": chunks,
         "requests_min": chunks,
         "requests_max": chunks * (1 + max_retries),

@@ -96,7 +96,7 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         shard = parse_shard(opts["shard"])
         prices = (opts["price_in"], opts["price_out"] or 0.0) if opts["price_in"] is not None else None
         if opts["dry_run"]:
-            _dry_run(inputs, settings, shard, prices)
+            _dry_run(inputs, settings, shard, prices, all_pages=opts["all_pages"])
             return
         if out is None:
             _fail("missing option -o/--output (the output file, .jsonl, .csv or .parquet)")
@@ -146,13 +146,18 @@ def _backend(backend: str, settings: Settings, opts: dict[str, Any]) -> Backend:
 
 
 def _dry_run(
-    inputs: tuple[str, ...], settings: Settings, shard: tuple[int, int] | None, prices: tuple[float, float] | None
+    inputs: tuple[str, ...],
+    settings: Settings,
+    shard: tuple[int, int] | None,
+    prices: tuple[float, float] | None,
+    *,
+    all_pages: bool = False,
 ) -> None:
     prompt = load_template("extract")
     overhead = estimate_tokens(prompt.system + prompt.user) + 400  # the schema instructor adds
     report = dry_run(inputs, chunk_tokens=settings.chunk_tokens, prompt_tokens=overhead,
                      max_retries=settings.max_retries, shard=shard,
-                     prices=prices or PRICES.get(settings.model))  # fmt: skip
+                     prices=prices or PRICES.get(settings.model), all_pages=all_pages)  # fmt: skip
     for key, value in report.items():
         click.echo(f"{key:<24} {value}")
 

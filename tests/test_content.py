@@ -186,3 +186,18 @@ def test_clean_lists_what_the_html_extractor_left_out(tmp_path):
     result = CliRunner().invoke(cli, ["clean", str(tmp_path / "page.html"), "--show-dropped"])
     assert result.exit_code == 0, result.output
     assert "[outside the main content of the HTML page] 女子敲诈老板29万被刑拘" in result.output
+
+
+def test_dry_run_counts_pages_that_will_not_be_sent(tmp_path):
+    (tmp_path / "sports.txt").write_text(SPORTS, encoding="utf-8")
+    (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
+    args = ["run", str(tmp_path), "--dry-run", "--base-url", "http://127.0.0.1:9/v1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    counts = dict(line.split() for line in result.output.splitlines() if len(line.split()) == 2)
+    assert counts["articles"] == "2" and counts["not_economic"] == "1" and counts["chunks"] == "1"
+    counts_all = dict(
+        line.split() for line in CliRunner().invoke(cli, [*args, "--all-pages"]).output.splitlines()
+        if len(line.split()) == 2
+    )  # fmt: skip
+    assert counts_all["not_economic"] == "0" and int(counts_all["chunks"]) == 2
