@@ -16,13 +16,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 from llm_extract.attributes import resolver_for
 from llm_extract.cleaning import clean
 from llm_extract.content import not_economic
 from llm_extract.context import ArticleContext, read_context
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
 from llm_extract.loading import iter_articles
-from llm_extract.records import as_row
+from llm_extract.records import EconomicIndicator, as_row
 from llm_extract.rules import RulesBackend
 from llm_extract.settings import Settings
 from llm_extract.types import Article, Claim, Cleaned, Usage, Verification
@@ -61,6 +63,8 @@ class Extraction:
     chunks: list[dict[str, object]] = field(default_factory=list)
     # Why the article gave no records without being asked (a page that is not economic reporting).
     note: str | None = None
+    # The verified records as instances of the schema they were extracted with.
+    items: list[BaseModel] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -71,15 +75,39 @@ class Extraction:
         """
         return not self.errors
 
+    def to_pandas(self) -> Any:
+        """The verified records as a pandas DataFrame (``pip install pandas``)."""
+        try:
+            import pandas
+        except ImportError:
+            raise ConfigError("to_pandas() needs pandas: pip install pandas") from None
+        return pandas.DataFrame(self.records)
 
-def make_backend(backend: str | Backend = "auto", settings: Settings | None = None) -> Backend:
-    """``"rules"``, ``"openai"``, or ``"auto"`` (the LLM when an endpoint is configured)."""
+    def to_polars(self) -> Any:
+        """The verified records as a polars DataFrame (``pip install polars``)."""
+        try:
+            import polars
+        except ImportError:
+            raise ConfigError("to_polars() needs polars: pip install polars") from None
+        return polars.DataFrame(self.records)
+
+
+def make_backend(
+    backend: str | Backend = "auto", settings: Settings | None = None, schema: type[BaseModel] | None = None
+) -> Backend:
+    """``"rules"``, ``"openai"``, or ``"auto"`` (the LLM when an endpoint is configured); ``schema``
+    is the record model the LLM fills (the rules fill the built-in :class:`EconomicIndicator` only)."""
     if not isinstance(backend, str):
         return backend
     settings = settings or Settings.from_env()
     if backend == "auto":
         backend = "openai" if settings.configured else "rules"
     if backend == "rules":
+        if schema is not None and schema is not EconomicIndicator:
+            raise ConfigError(
+                f"the rules backend fills the built-in EconomicIndicator only, not {schema.__name__}: "
+                "configure an endpoint (backend='openai') to extract into your own schema"
+            )
         return RulesBackend()
     if backend == "openai":
         if not settings.configured:
@@ -88,7 +116,7 @@ def make_backend(backend: str | Backend = "auto", settings: Settings | None = No
             )
         from llm_extract.llm import LLMBackend  # deferred: the SDKs load only when used
 
-        return LLMBackend(settings)
+        return LLMBackend(settings, schema=schema or EconomicIndicator)
     raise ConfigError(f"unknown backend {backend!r}: use auto, rules or openai")
 
 
@@ -106,8 +134,12 @@ def extract(
     backend: str | Backend = "auto",
     settings: Settings | None = None,
     all_pages: bool = False,
+    schema: type[BaseModel] | None = None,
 ) -> Extraction:
     """Extract verified records from one article (a string or an :class:`Article`).
+
+    ``schema``: your own pydantic record model (numbers marked ``Grounded`` are verified), filled
+    by the LLM backend; ``Extraction.items`` holds the verified records as its instances.
 
     A page whose body is not economic reporting gives no records and says why in
     ``Extraction.note`` (``all_pages=True`` extracts from every page). Raises
@@ -117,7 +149,7 @@ def extract(
     doc = _article(article)
     if not doc.text.strip():
         raise InputError(doc.source, "the text is empty")
-    chosen = make_backend(backend, settings)
+    chosen = make_backend(backend, settings, schema)
     try:
         return run_backend(doc, chosen, all_pages=all_pages)
     finally:
@@ -131,11 +163,12 @@ async def aextract(
     backend: str | Backend = "auto",
     settings: Settings | None = None,
     all_pages: bool = False,
+    schema: type[BaseModel] | None = None,
 ) -> Extraction:
     """:func:`extract` for asyncio code: the work runs off the event loop, so calls can overlap."""
     import asyncio
 
-    chosen = make_backend(backend, settings)
+    chosen = make_backend(backend, settings, schema)
     return await asyncio.to_thread(extract, article, backend=chosen, all_pages=all_pages)
 
 
@@ -154,7 +187,7 @@ def run_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> E
         proposal = backend.propose(doc.doc_id, cleaned, context)
     except LLMExtractError as exc:
         return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
-    return _checked(doc, context, source, proposal)
+    return _checked(doc, context, source, proposal, _schema_of(backend))
 
 
 async def arun_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> Extraction:
@@ -167,19 +200,28 @@ async def arun_backend(doc: Article, backend: Backend, *, all_pages: bool = Fals
         proposal = await backend.apropose_here(doc.doc_id, cleaned, context)  # type: ignore[attr-defined]
     except LLMExtractError as exc:
         return Extraction(doc_id=doc.doc_id, context=context, errors=[str(exc)])
-    return _checked(doc, context, source, proposal)
+    return _checked(doc, context, source, proposal, _schema_of(backend))
 
 
-def _checked(doc: Article, context: ArticleContext, source: Source, proposal: Any) -> Extraction:
+def _schema_of(backend: Backend) -> type[BaseModel]:
+    schema = getattr(backend, "schema", None)
+    return schema if isinstance(schema, type) and issubclass(schema, BaseModel) else EconomicIndicator
+
+
+def _checked(
+    doc: Article, context: ArticleContext, source: Source, proposal: Any, schema: type[BaseModel] = EconomicIndicator
+) -> Extraction:
     """:func:`_verify_proposal`, with a fault in it failing this article (with the reason), not the batch."""
     try:
-        return _verify_proposal(doc, context, source, proposal)
+        return _verify_proposal(doc, context, source, proposal, schema)
     except Exception as exc:  # a bug must not stop the rest of a run; the article is retried on resume
         reason = f"internal error while checking the records ({type(exc).__name__}: {exc}); please report it"
         return Extraction(doc_id=doc.doc_id, context=context, errors=[reason])
 
 
-def _verify_proposal(doc: Article, context: ArticleContext, source: Source, proposal: Any) -> Extraction:
+def _verify_proposal(
+    doc: Article, context: ArticleContext, source: Source, proposal: Any, schema: type[BaseModel]
+) -> Extraction:
     result = Extraction(doc_id=doc.doc_id, context=context)
     result.usage.add(proposal.usage)
     result.errors.extend(proposal.errors)
@@ -200,6 +242,7 @@ def _verify_proposal(doc: Article, context: ArticleContext, source: Source, prop
                 continue  # the same figure from two overlapping chunks
             seen.add(key)
             result.records.append(row)
+            result.items.append(_item(schema, claim, row))
         else:
             result.rejected.append(_rejected_row(doc.doc_id, claim, verification.reasons, meta, verification))
     for claim, reason in proposal.rejected:
@@ -213,14 +256,24 @@ def extract_many(
     backend: str | Backend = "auto",
     settings: Settings | None = None,
     all_pages: bool = False,
+    schema: type[BaseModel] | None = None,
 ) -> Iterator[Extraction | InputError]:
     """:func:`extract` over files, directories, globs and JSONL; bad inputs come out as errors."""
-    chosen = make_backend(backend, settings)
+    chosen = make_backend(backend, settings, schema)
     for item in iter_articles(inputs):
         if isinstance(item, InputError):
             yield item
         else:
             yield run_backend(item, chosen, all_pages=all_pages)
+
+
+def _item(schema: type[BaseModel], claim: Claim, row: dict[str, Any]) -> BaseModel:
+    """A verified record as an instance of its schema: the built-in one with the normalised region
+    and period and the evidence as it stands in the raw text; a user schema with its own fields."""
+    if schema is EconomicIndicator or claim.record is None:
+        fields = {name: row.get(name) for name in EconomicIndicator.model_fields}
+        return EconomicIndicator.model_validate(fields)
+    return schema.model_validate(claim.record)
 
 
 def _verified_row(

@@ -124,6 +124,7 @@ def claims_of(record: BaseModel) -> Claim:
         evidence=data.get("evidence"),
         region=data.get("region"),
         period=data.get("period"),
+        record=data,
     )
 
 

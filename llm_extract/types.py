@@ -16,6 +16,7 @@ from __future__ import annotations
 import enum
 from array import array
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class Kind(enum.StrEnum):
@@ -130,6 +131,9 @@ class Claim:
     region: str | None = None
     period: str | None = None
     qualifier: str | None = None
+    # The record the claim was read from, as its model dumps it (a user schema's own fields), so
+    # that a verified claim can be given back as an instance of that model.
+    record: dict[str, Any] | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

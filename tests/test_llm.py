@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from llm_extract.cli import cli
 from llm_extract.errors import TemplateError
 from llm_extract.llm import LLMBackend, response_model_for
-from llm_extract.pipeline import run_backend
+from llm_extract.pipeline import extract, run_backend
 from llm_extract.prompting import load_template
 from llm_extract.records import Grounded
 from llm_extract.settings import Settings
@@ -241,6 +241,16 @@ def test_a_user_schema_with_grounded_fields_is_verified(scripted_url, vcr):
     result = run_backend(ARTICLE, LLMBackend(settings, schema=GroundedPrice))
     assert any(r["value"] == 686.3 for r in result.rejected)  # the wrong level is caught through Grounded
     assert all(r["value"] != 686.3 for r in result.records)
+
+
+@pytest.mark.vcr
+def test_extract_into_a_user_schema_gives_its_instances(scripted_url, vcr):
+    settings = Settings(base_url=scripted_url, api_key=MARKER_KEY, model="scripted-correct", mode="json",
+                        max_retries=0, transport_retries=0)  # fmt: skip
+    result = extract(ARTICLE, backend="openai", settings=settings, schema=GroundedPrice)
+    assert result.ok and result.records and len(result.items) == len(result.records)
+    assert all(type(item) is GroundedPrice for item in result.items)
+    assert [item.value for item in result.items] == [row["value"] for row in result.records]
 
 
 def test_undeclared_template_variable_fails_before_any_call(tmp_path):

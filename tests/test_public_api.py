@@ -21,3 +21,23 @@ def test_all_is_complete():
 def test_docstring_example():
     result = llm_extract.extract("今年一季度,大连甘井子区完成固定资产投资68.6亿元,同比增长11.0%。", backend="rules")
     assert [(r["indicator"], r["value"], r["growth_pct"]) for r in result.records] == [("固定资产投资", 68.6, 11.0)]
+
+
+def test_items_are_typed_records_and_rules_refuse_other_schemas():
+    import pydantic
+    import pytest
+
+    from llm_extract import ConfigError, EconomicIndicator, extract
+
+    result = llm_extract.extract("今年一季度,大连甘井子区完成固定资产投资68.6亿元,同比增长11.0%。", backend="rules")
+    (item,) = result.items
+    assert isinstance(item, EconomicIndicator)
+    assert (item.indicator, item.value, item.unit, item.growth_pct) == ("固定资产投资", 68.6, "亿元", 11.0)
+    assert item.region == "大连市甘井子区" and item.evidence == result.records[0]["evidence"]
+
+    class Price(pydantic.BaseModel):
+        indicator: str
+        value: float | None = None
+
+    with pytest.raises(ConfigError, match="rules backend fills the built-in EconomicIndicator only"):
+        extract("完成投资68.6亿元", backend="rules", schema=Price)
