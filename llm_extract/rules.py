@@ -338,7 +338,16 @@ def _qualifier(m: Mention, segment: str) -> str | None:
     return m.qualifier
 
 
+# A "name" made only of function words, verbs of reaching and generic nouns names nothing
+# (东莞要, 终于, 或超过, 这省份中): the figure belongs to the subject being talked about.
+_EMPTY_NAME = re.compile(
+    r"^(?:或|这|那|该|其|终于|已经|肯定|会|将|要|可|能|仅|只|共|超过|突破|达到|迈上|站上|跨过|省份|其中|中|的|了|也|还)+$"
+)
+
+
 def _with_subject(name: str, state: _State) -> str:
+    if _EMPTY_NAME.match(name) and state.subject:
+        return state.subject
     if (not name or _SHARE_OR_RATE_START.match(name)) and state.subject and not name.startswith(state.subject):
         return state.subject + name
     return name
