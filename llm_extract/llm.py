@@ -8,9 +8,10 @@ is not in the text and which figures nearby are. ``max_retries`` bounds the re-a
 last attempt the validator stops raising and hands the still-unverified records over as
 *rejected* (with reasons), so nothing the model said is lost.
 
-Transport failures (429 honouring ``Retry-After``, 5xx, timeouts, connection errors) are
-retried by the openai client with backoff, at the HTTP layer only; instructor's integer
-``max_retries`` retries validation errors only, so the two never multiply (NOTES §4).
+Transport failures (429 honouring ``Retry-After``, 5xx, connection errors and connect timeouts)
+are retried by the openai client with backoff, at the HTTP layer only; instructor's integer
+``max_retries`` retries validation errors only, so the two never multiply (NOTES §4). A request
+whose answer did not come in time is not sent again: the endpoint may still be working on it.
 """
 
 from __future__ import annotations
@@ -275,7 +276,13 @@ class _LimitedHttpClient(openai.DefaultAsyncHttpxClient):
 
     async def send(self, request: httpx2.Request, *, stream: bool = False, **kwargs: Any) -> httpx2.Response:
         async with self._in_flight:
-            response = await super().send(request, stream=stream, **kwargs)
+            try:
+                response = await super().send(request, stream=stream, **kwargs)
+            except httpx2.ReadTimeout as exc:
+                # The endpoint has the request and may still be working on it: sending it again would
+                # queue a copy behind the abandoned work (a single-slot local server never catches up).
+                # An OpenAIError is not retried by the client; connect timeouts and resets still are.
+                raise openai.APITimeoutError(request=request) from exc
         try:
             await self._turns.wait()
         except BaseException:  # cancelled while waiting for its turn: do not leak the connection
@@ -614,7 +621,10 @@ def _api_error(settings: Settings, exc: openai.APIError) -> str:
     if isinstance(exc, openai.APIStatusError):
         return f"the endpoint answered HTTP {exc.status_code} after retries: {_short(exc)}"
     if isinstance(exc, openai.APITimeoutError):
-        return f"no answer within {settings.timeout:g}s (after retries)"
+        return (
+            f"no answer within {settings.timeout:g}s; not sent again, as the endpoint may still be working on it "
+            "(raise --timeout / LLM_EXTRACT_TIMEOUT for a slow model)"
+        )
     if isinstance(exc, openai.APIConnectionError):
         return f"cannot reach {settings.base_url} (after retries): {_short(exc)}"
     return _short(exc)

@@ -19,6 +19,8 @@ from click.testing import CliRunner
 from scripted_server import ScriptedServer
 
 from llm_extract.cli import cli
+from llm_extract.llm import LLMBackend
+from llm_extract.settings import Settings
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
@@ -168,3 +170,22 @@ def test_token_cap_is_corrected_by_reported_usage(tmp_path):
         code, output = run_openai(inputs, tmp_path / "o.jsonl", server, "correct", "--tpm", "1000000", "--rpm", "600")
     assert code == 0, output
     assert server.requests == 3
+
+
+def test_a_request_that_timed_out_is_not_sent_again():
+    # Transport retries are for 429, 5xx and resets; a slow answer is not re-sent behind itself.
+    from llm_extract.pipeline import run_backend
+    from llm_extract.types import Article
+
+    with ScriptedServer(latency=2.0) as server:
+        settings = Settings(base_url=server.url, api_key="sk-test", model="scripted-correct", mode="json",
+                            timeout=0.5, transport_retries=3, max_retries=2)  # fmt: skip
+        backend = LLMBackend(settings)
+        try:
+            result = run_backend(Article("a", "今年一季度，全市地区生产总值增长5.2%。"), backend)
+        finally:
+            backend.close()
+        time.sleep(2.0)  # let the server finish the abandoned request before counting
+    assert server.requests == 1
+    (error,) = result.errors
+    assert "no answer within 0.5s; not sent again" in error
