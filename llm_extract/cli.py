@@ -56,13 +56,20 @@ def cli() -> None:
 @click.option("--model", help="Model name (default: LLM_EXTRACT_MODEL).")
 @click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
 @click.option("--max-retries", type=int, help="Re-asks after a failed validation (default 2).")
-@click.option("--timeout", type=float, help="Seconds per request (default 60).")
+@click.option(
+    "--timeout",
+    type=float,
+    help="Seconds to wait for an answer (default 60; 600 for a loopback or private-network endpoint).",
+)
 @click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
 @click.option("--max-tokens", type=int, help="Cap on the tokens of one answer (default 4096).")
 @click.option("--transport-retries", type=click.IntRange(0, 20),
-              help="HTTP retries of 429, 5xx, timeouts and dropped connections, with backoff (default 4).")  # fmt: skip
-@click.option("--concurrency", type=click.IntRange(1, 1024), default=8, show_default=True,
-              help="Requests in flight (LLM backend).")  # fmt: skip
+              help="HTTP retries of 429, 5xx, connect timeouts and resets, with backoff (default 4).")  # fmt: skip
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 1024),
+    help="Requests in flight (LLM backend; default 8, 1 for a loopback or private-network endpoint).",
+)
 @click.option("--rpm", type=float, help="Cap on requests per minute.")
 @click.option("--tpm", type=float, help="Cap on tokens per minute (estimated before each request).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -93,6 +100,8 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         settings = Settings.from_env(**{k: opts[k] for k in ("base_url", "api_key", "model", "mode", "max_retries",
                                                               "timeout", "chunk_tokens", "max_tokens",
                                                               "transport_retries")})  # fmt: skip
+        if opts["concurrency"] is None:
+            opts["concurrency"] = settings.default_concurrency
         shard = parse_shard(opts["shard"])
         prices = (opts["price_in"], opts["price_out"] or 0.0) if opts["price_in"] is not None else None
         if opts["dry_run"]:

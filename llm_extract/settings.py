@@ -19,10 +19,12 @@ The API key is a :class:`SecretStr`: it never shows in ``repr``, logs or files.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from llm_extract.errors import ConfigError
 
@@ -71,6 +73,29 @@ def default_mode(base_url: str | None) -> str:
     return "json"
 
 
+# A model served on this machine or the local network (Ollama, llama.cpp's server, llama-cpp-python,
+# vLLM on a workstation) often runs on CPU: one request at a time, about a minute an answer on two
+# cores (measured with llama-cpp-python), so such endpoints get their own defaults.
+LOCAL_TIMEOUT = 600.0
+LOCAL_CONCURRENCY = 1
+REMOTE_CONCURRENCY = 8
+
+
+def is_local(base_url: str | None) -> bool:
+    """Whether ``base_url`` points at this machine or a private network (loopback, 10/8, 172.16/12,
+    192.168/16, link-local, ``*.local``, ``host.docker.internal``)."""
+    if not base_url:
+        return False
+    host = (urlsplit(base_url).hostname or "").lower()
+    if host in {"localhost", "host.docker.internal"} or host.endswith((".local", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private or address.is_link_local
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that decides how the LLM backend calls an endpoint."""
@@ -102,6 +127,16 @@ class Settings:
     @property
     def effective_mode(self) -> str:
         return self.mode or default_mode(self.base_url)
+
+    @property
+    def local(self) -> bool:
+        """Whether the endpoint is on this machine or a private network (see :func:`is_local`)."""
+        return is_local(self.base_url)
+
+    @property
+    def default_concurrency(self) -> int:
+        """Requests in flight when none is asked for: one for a local endpoint, else eight."""
+        return LOCAL_CONCURRENCY if self.local else REMOTE_CONCURRENCY
 
     @property
     def configured(self) -> bool:
@@ -139,6 +174,8 @@ class Settings:
                 raise ConfigError(f"unknown setting {name!r}")
             if value is not None:
                 values[name] = SecretStr(value) if name == "api_key" and isinstance(value, str) else value
+        if "timeout" not in values and is_local(values.get("base_url")):
+            values["timeout"] = LOCAL_TIMEOUT  # a CPU model takes minutes; its answer is not re-sent
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
