@@ -177,12 +177,17 @@ def _prepare(doc: Article) -> tuple[Cleaned, ArticleContext, Source]:
     return cleaned, read_context(cleaned.text), Source.of(cleaned)
 
 
+def _not_economic(doc: Article, cleaned: Cleaned, context: ArticleContext) -> Extraction | None:
+    """The outcome of a page that is not economic reporting (no records, the reason), else ``None``."""
+    note = not_economic(cleaned.text)
+    return None if note is None else Extraction(doc_id=doc.doc_id, context=context, note=note)
+
+
 def run_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> Extraction:
     """One article through ``backend`` and the verifier (blocking)."""
     cleaned, context, source = _prepare(doc)
-    note = None if all_pages else not_economic(cleaned.text)
-    if note is not None:
-        return Extraction(doc_id=doc.doc_id, context=context, note=note)
+    if not all_pages and (skipped := _not_economic(doc, cleaned, context)) is not None:
+        return skipped
     try:
         proposal = backend.propose(doc.doc_id, cleaned, context)
     except LLMExtractError as exc:
@@ -193,9 +198,8 @@ def run_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> E
 async def arun_backend(doc: Article, backend: Backend, *, all_pages: bool = False) -> Extraction:
     """:func:`run_backend` for a backend with ``apropose_here``, on that backend's own loop."""
     cleaned, context, source = _prepare(doc)
-    note = None if all_pages else not_economic(cleaned.text)
-    if note is not None:
-        return Extraction(doc_id=doc.doc_id, context=context, note=note)
+    if not all_pages and (skipped := _not_economic(doc, cleaned, context)) is not None:
+        return skipped
     try:
         proposal = await backend.apropose_here(doc.doc_id, cleaned, context)  # type: ignore[attr-defined]
     except LLMExtractError as exc:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from llm_extract.numbers import parse_unit, to_ascii_digits
 
-__all__ = ["TableRow", "find_rows"]
+__all__ = ["CAPTION_UNIT", "GROWTH_HEADER", "TableRow", "cell_number", "find_rows"]
 
 _LINE = re.compile(r"[^\n]*")
 _NUMBER = re.compile(r"^[-+−－]?\d[\d,]*(?:\.\d+)?$")
-_CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s，,;；)）]+)")
-_GROWTH = re.compile(r"增长|增速|增幅|同比|比上年|±")
+CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s，,;；)）]+)")
+GROWTH_HEADER = re.compile(r"增长|增速|增幅|同比|比上年|±")
 _UNIT_COLUMN = re.compile(r"^(?:计量)?单位$")
 _LABEL_COLUMN = re.compile(r"指标|名称|项目|产品|类别|地区|行业")
 _HEADER = re.compile(
@@ -41,7 +41,7 @@ class TableRow:
     span: tuple[int, int]
 
 
-def _number(cell: str) -> float | None:
+def cell_number(cell: str) -> float | None:
     ascii_cell = to_ascii_digits(cell).replace("，", ",").replace("．", ".").replace("−", "-").replace("－", "-")
     if not _NUMBER.match(ascii_cell):
         return None
@@ -58,7 +58,7 @@ def find_rows(text: str) -> list[TableRow]:
         while header_end < len(lines) and _is_header_cell(lines[header_end][2]):
             header_end += 1
         width = header_end - i
-        if width < 2 or (not _GROWTH.search(" ".join(c for _, _, c in lines[i:header_end])) and width < 3):
+        if width < 2 or (not GROWTH_HEADER.search(" ".join(c for _, _, c in lines[i:header_end])) and width < 3):
             i += 1
             continue
         header = [c for _, _, c in lines[i:header_end]]
@@ -70,7 +70,7 @@ def find_rows(text: str) -> list[TableRow]:
 
 
 def _is_header_cell(cell: str) -> bool:
-    if len(cell) > _MAX_CELL or _number(cell) is not None or _NOT_HEADER.match(cell):
+    if len(cell) > _MAX_CELL or cell_number(cell) is not None or _NOT_HEADER.match(cell):
         return False
     return bool(_HEADER.search(cell))
 
@@ -78,14 +78,14 @@ def _is_header_cell(cell: str) -> bool:
 def _caption_unit(text: str, start: int) -> str | None:
     """The unit of a caption (``单位：亿元``) in the few lines above a header."""
     above = text[max(0, start - 120) : start]
-    found = list(_CAPTION_UNIT.finditer(above))
+    found = list(CAPTION_UNIT.finditer(above))
     return found[-1].group("u").strip("（()）") if found else None
 
 
 def _read_rows(lines: list[tuple[int, int, str]], start: int, header: list[str], caption: str | None) -> list[TableRow]:
     width = len(header)
     unit_col = next((k for k, h in enumerate(header) if _UNIT_COLUMN.match(h)), None)
-    growth_col = next((k for k, h in enumerate(header) if _GROWTH.search(h)), None)
+    growth_col = next((k for k, h in enumerate(header) if GROWTH_HEADER.search(h)), None)
     label_col = next((k for k, h in enumerate(header) if _LABEL_COLUMN.search(h)), 0)
     level_col = next(
         (k for k in range(width) if k not in (unit_col, growth_col, label_col)), None
@@ -95,15 +95,15 @@ def _read_rows(lines: list[tuple[int, int, str]], start: int, header: list[str],
     while pos + width <= len(lines):
         cells = [c for _, _, c in lines[pos : pos + width]]
         label = cells[label_col]
-        if _number(label) is not None or len(label) > _MAX_CELL:
+        if cell_number(label) is not None or len(label) > _MAX_CELL:
             break
         unit = caption
         if unit_col is not None:
             unit = cells[unit_col]
-            if (parse_unit(unit) is None and len(unit) > 6) or _number(unit) is not None:
+            if (parse_unit(unit) is None and len(unit) > 6) or cell_number(unit) is not None:
                 break  # not a unit: the row does not fit the header
-        value = _number(cells[level_col]) if level_col is not None else None
-        growth = _number(cells[growth_col]) if growth_col is not None else None
+        value = cell_number(cells[level_col]) if level_col is not None else None
+        growth = cell_number(cells[growth_col]) if growth_col is not None else None
         if value is None and growth is None:
             break
         rows.append(TableRow(label, unit, value, growth, (lines[pos][0], lines[pos + width - 1][1])))

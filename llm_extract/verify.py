@@ -25,6 +25,7 @@ from itertools import compress
 
 from llm_extract.cleaning import strip_pinyin, to_simplified
 from llm_extract.numbers import chinese_to_number, find_mentions, parse_unit, to_ascii_digits
+from llm_extract.tables import CAPTION_UNIT, GROWTH_HEADER, cell_number
 from llm_extract.types import Claim, Cleaned, Kind, Mention, NumberCheck, Verdict, Verification
 
 __all__ = ["Source", "indicator_supported", "verify"]
@@ -442,6 +443,12 @@ def _width(text: str) -> str:
 _FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 
 
+@functools.lru_cache(maxsize=8)  # claims come per article: fold its text once, not once per claim
+def _folded(text: str) -> str:
+    """``text`` with ASCII digits, full-width forms narrowed and case folded, offsets kept."""
+    return _fold(_width(to_ascii_digits(text)))
+
+
 def _check_as_written(
     source: Source, claimed: float, unit: str | None, scope: tuple[int, int] | None
 ) -> tuple[Verdict, Mention | None]:
@@ -450,7 +457,7 @@ def _check_as_written(
     pattern = _written_unit(unit or "")
     if pattern is None:
         return Verdict.UNPARSABLE_UNIT, None
-    text = _fold(_width(to_ascii_digits(source.cleaned.text)))
+    text = _folded(source.cleaned.text)
     lo, hi = scope if scope is not None else (0, len(text))
     elsewhere = False
     for m in pattern.finditer(text, max(0, lo - 12), min(len(text), hi + 12)):
@@ -481,8 +488,6 @@ def _check_as_written(
 _CELL = re.compile(
     r"^[ \t\u3000]*(?P<n>[-+−－]?[0-9０-９][0-9０-９,，]*(?:[.．][0-9０-９]+)?)[ \t\u3000]*$", re.MULTILINE
 )
-_CAPTION_UNIT = re.compile(r"单位\s*[:：]\s*(?P<u>[^\s，,;；)）]+)")
-_GROWTH_HEADER = re.compile(r"增长|增速|增幅|同比|比上年|±")
 _TABLE_LOOKBACK = 2000
 
 
@@ -494,12 +499,13 @@ def _table_cell(source: Source, field: str, claimed: float, unit: str | None, sc
     line_end = text.find("\n", scope[1])
     line_end = len(text) if line_end < 0 else line_end
     for m in _CELL.finditer(text, line_start, line_end):
-        written = to_ascii_digits(m.group("n")).replace(",", "").replace("，", "").replace("．", ".")
-        value = float(written.replace("−", "-").replace("－", "-"))
+        value = cell_number(m.group("n"))
+        if value is None:
+            continue
         start, end = m.span("n")
         before = text[max(0, start - _TABLE_LOOKBACK) : start]
         if field == "growth_pct":
-            if not _close(claimed, value) or not _GROWTH_HEADER.search(before):
+            if not _close(claimed, value) or not GROWTH_HEADER.search(before):
                 continue
             return Mention(span=(start, end), text=m.group("n"), value=value, scale=1.0, unit="%",
                            kind=Kind.PERCENT, direction=-1 if value < 0 else 1)  # fmt: skip
@@ -515,7 +521,7 @@ def _unit_of_table(before: str, unit: str) -> bool:
     """Whether the table text before a cell declares ``unit``: the last caption names it, or a
     cell of the row (a line of its own, bare or in brackets) or a header cell (产量（万吨）) does."""
     want = _simplify(unit).strip()
-    captions = list(_CAPTION_UNIT.finditer(before))
+    captions = list(CAPTION_UNIT.finditer(before))
     if captions and _simplify(captions[-1].group("u")).strip("（()）") == want:
         return True
     for line in before.splitlines()[-8:]:
