@@ -79,6 +79,7 @@ class Summary:
             "requests": usage["requests"],
             "cache_hits": usage["cache_hits"],
             "reasks": usage["reasks"],
+            "runaways": usage["runaways"],
             "prompt_tokens": usage["prompt_tokens"],
             "completion_tokens": usage["completion_tokens"],
             "seconds": round(self.seconds, 3),
@@ -99,6 +100,8 @@ class Summary:
                 f"; {self.usage.requests} requests, {self.usage.cache_hits} cache hits, "
                 f"{self.usage.prompt_tokens + self.usage.completion_tokens} tokens"
             )
+            if self.usage.runaways:
+                text += f", {self.usage.runaways} runaway answers cut"
         if self.cost is not None:
             text += f"; cost ${self.cost:.4f}"
         return text
@@ -156,10 +159,13 @@ def _record(summary: Summary, writer: RunWriter, item: Article | InputError, res
         writer.write_article(result.records, result.rejected)
         if result.note is not None:
             summary.not_economic += 1
-        writer.journal(item.doc_id, "done", result.note)
+        writer.journal(item.doc_id, "done", result.note, result.chunks)
     else:
         summary.failed += 1
-        writer.write_error(_failure_row(item.doc_id, item.source, "; ".join(result.errors)))
+        row = _failure_row(item.doc_id, item.source, "; ".join(result.errors))
+        if result.chunks:
+            row["chunks"] = result.chunks
+        writer.write_error(row)
 
 
 def run_batch(

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +61,18 @@ def cli() -> None:
 @click.option(
     "--timeout",
     type=float,
-    help="Seconds to wait for an answer (default 60; 600 for a loopback or private-network endpoint).",
+    help="Seconds to wait for an answer to start (default 60; 600 for a loopback or private-network endpoint).",
 )
+@click.option(
+    "--silence-timeout",
+    type=float,
+    help="Seconds a streamed answer may pause between tokens before it counts as stalled (default 30; 120 local).",
+)
+@click.option("--stream/--no-stream", default=None,
+              help="Stream answers, so a slow model is never cut off while it writes (default: on).")  # fmt: skip
 @click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
-@click.option("--max-tokens", type=int, help="Cap on the tokens of one answer (default 4096).")
+@click.option("--max-tokens", type=int,
+              help="Cap on one answer's budget; each chunk's budget is set by its figures (default 4096).")  # fmt: skip
 @click.option("--transport-retries", type=click.IntRange(0, 20),
               help="HTTP retries of 429, 5xx, connect timeouts and resets, with backoff (default 4).")  # fmt: skip
 @click.option(
@@ -99,7 +109,8 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     try:
         settings = Settings.from_env(**{k: opts[k] for k in ("base_url", "api_key", "model", "mode", "max_retries",
                                                               "timeout", "chunk_tokens", "max_tokens",
-                                                              "transport_retries")})  # fmt: skip
+                                                              "transport_retries", "silence_timeout",
+                                                              "stream")})  # fmt: skip
         if opts["concurrency"] is None:
             opts["concurrency"] = settings.default_concurrency
         shard = parse_shard(opts["shard"])
@@ -110,7 +121,8 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         if out is None:
             _fail("missing option -o/--output (the output file, .jsonl, .csv or .parquet)")
             return
-        chosen = _backend(backend, settings, opts)
+        progress = Progress(quiet=opts["quiet"])
+        chosen = _backend(backend, settings, opts, on_progress=None if opts["quiet"] else progress.stream)
         rejected_path, errors_path = opts["rejected_path"], opts["errors_path"]
         paths = RunWriter.planned_paths(out, rejected=rejected_path, errors=errors_path)
         done: set[str] = set()
@@ -128,7 +140,7 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     if done and not quiet:
         click.echo(f"resuming: {len(done)} articles already done are skipped (--fresh to start over)", err=True)
     try:
-        with writer, Progress(quiet=quiet) as progress:
+        with writer, progress:
             summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
                                 prices=prices, on_article=progress.update, all_pages=opts["all_pages"])  # fmt: skip
     finally:
@@ -144,14 +156,17 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     raise SystemExit(1 if summary.failed else 0)
 
 
-def _backend(backend: str, settings: Settings, opts: dict[str, Any]) -> Backend:
+def _backend(
+    backend: str, settings: Settings, opts: dict[str, Any], on_progress: Callable[[dict[str, Any]], None] | None = None
+) -> Backend:
     chosen = make_backend(backend, settings)
     if chosen.name != "openai":
         return chosen
     from llm_extract.llm import LLMBackend  # deferred: the SDKs load only for the LLM backend
 
     cache = None if opts["no_cache"] else ChunkCache(opts["cache_dir"] or default_cache_dir())
-    return LLMBackend(settings, cache=cache, concurrency=opts["concurrency"], pacer=Pacer(opts["rpm"], opts["tpm"]))
+    return LLMBackend(settings, cache=cache, concurrency=opts["concurrency"], pacer=Pacer(opts["rpm"], opts["tpm"]),
+                      on_progress=on_progress)  # fmt: skip
 
 
 def _dry_run(
@@ -172,13 +187,24 @@ def _dry_run(
 
 
 class Progress:
-    """A progress bar on a terminal, plain log lines otherwise, nothing with --quiet."""
+    """A progress bar on a terminal, plain log lines otherwise, nothing with --quiet.
+
+    While an answer streams in, :meth:`stream` shows the chunk, the tokens received against the
+    chunk's budget and the rate: on the bar's second line on a terminal, else one log line per
+    answer that takes longer than ``SLOW`` seconds (then one every ``EVERY`` seconds).
+    """
+
+    SLOW = 10.0
+    EVERY = 30.0
 
     def __init__(self, *, quiet: bool) -> None:
         self.quiet = quiet
         self.tty = sys.stderr.isatty()
         self._bar: Any = None
         self._task: Any = None
+        self._live: Any = None
+        self._logged: dict[str, float] = {}
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Progress:
         if self.tty and not self.quiet:
@@ -189,11 +215,32 @@ class Progress:
                                      transient=True)  # fmt: skip
             self._bar.__enter__()
             self._task = self._bar.add_task("starting", total=None)
+            self._live = self._bar.add_task("", total=None, visible=False)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+    def stream(self, info: dict[str, Any]) -> None:
+        """An answer streaming in (called from the backend's thread)."""
+        if self.quiet:
+            return
+        text = (f"{info['chunk']}: {info['tokens']}/{info['budget']} tokens, {info['tokens_per_s']:.1f} tokens/s, "
+                f"{info['seconds']:.0f}s")  # fmt: skip
+        if self._bar is not None:
+            self._bar.update(self._live, description=f"  {text}", visible=not info["done"])
+            return
+        with self._lock:
+            key = str(info["chunk"])
+            if info["done"]:
+                if self._logged.pop(key, None) is not None:
+                    click.echo(f"answer  {text} (done)", err=True)
+                return
+            due = self._logged.get(key, self.SLOW - self.EVERY) + self.EVERY
+            if info["seconds"] >= due:
+                self._logged[key] = info["seconds"]
+                click.echo(f"working {text}", err=True)
 
     def update(self, summary: Summary, outcome: Extraction | InputError) -> None:
         if self.quiet:

@@ -68,11 +68,13 @@ class TemplateError(LLMExtractError):
 
 
 class CallError(LLMExtractError):
-    """The endpoint failed for a chunk after all retries. ``attempts`` counts requests made."""
+    """The endpoint failed for a chunk after all retries. ``attempts`` counts requests made,
+    ``runaways`` the answers cut for running past their budget or looping."""
 
-    def __init__(self, message: str, *, attempts: int = 0) -> None:
+    def __init__(self, message: str, *, attempts: int = 0, runaways: int = 0) -> None:
         super().__init__(message)
         self.attempts = attempts
+        self.runaways = runaways
 
 
 class OutputError(LLMExtractError):

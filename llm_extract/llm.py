@@ -12,6 +12,15 @@ Transport failures (429 honouring ``Retry-After``, 5xx, connection errors and co
 are retried by the openai client with backoff, at the HTTP layer only; instructor's integer
 ``max_retries`` retries validation errors only, so the two never multiply (NOTES §4). A request
 whose answer did not come in time is not sent again: the endpoint may still be working on it.
+
+Answers are streamed (``Settings.stream``): the HTTP layer asks the endpoint for server-sent
+events and assembles them into the one completion instructor expects, so a slow model that is
+writing is never cut off, and one that stops writing is noticed within ``silence_timeout``. When
+the client gives up it closes the connection, and a server that checks for that between tokens
+(llama-cpp-python, llama.cpp's server, vLLM, Ollama) stops working on the abandoned answer. Each
+chunk's answer gets a token budget from its figures (:func:`llm_extract.answers.answer_budget`);
+an answer that reaches it, or loops, is a *runaway*: cut, counted, and asked once more with a
+reminder appended (never the same request again).
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import textwrap
 import threading
 import time
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
@@ -45,6 +54,7 @@ from instructor.v2.core.function_calls import ResponseSchema
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field, create_model, model_validator
 
+from llm_extract.answers import StreamAssembler, answer_budget, repeating
 from llm_extract.attributes import Resolver, figure_position, resolver_for
 from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
@@ -86,6 +96,11 @@ class _CallState:
     attempts: int = 0
     requests: int = 0
     rejected: list[tuple[Claim, str]] = field(default_factory=list)
+    label: str = ""  # doc and chunk, for progress lines
+    budget: int = 0  # the answer's max_tokens
+    runaway: str = ""  # why the stream was cut: "repeating" (set by the reader), "" otherwise
+    streamed_prompt_tokens: int = 0  # tokens reported by streamed answers (all attempts)
+    streamed_completion_tokens: int = 0
 
     @property
     def last_attempt(self) -> bool:
@@ -260,24 +275,84 @@ class _Turns:
             self._scheduled = False
 
 
+class _Stalled(openai.APITimeoutError):
+    """A streamed answer that did not start within ``timeout`` or paused longer than ``silence_timeout``.
+
+    An OpenAIError, so the openai client passes it on instead of retrying: the connection is
+    closed, and the chunk ends with :attr:`reason`.
+    """
+
+    def __init__(self, request: httpx2.Request, reason: str) -> None:
+        super().__init__(request=request)
+        self.reason = reason
+
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+_PROGRESS_EVERY = 0.5  # seconds between two progress reports of one answer
+_LOOP_CHECK_EVERY = 16  # streamed pieces between two checks for a looping answer
+
+
+@dataclass
+class _StreamPolicy:
+    """How a streamed answer is read: its time limits, and who hears about its progress."""
+
+    timeout: float
+    silence: float
+    pacer: Pacer
+    on_progress: ProgressCallback | None = None
+
+
+def _streamable(request: httpx2.Request) -> dict[str, Any] | None:
+    """The JSON body of a non-streamed chat-completion request, or None for anything else."""
+    if request.method != "POST" or not request.url.path.endswith("/chat/completions"):
+        return None
+    try:
+        body = json.loads(request.content)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) and not body.get("stream") else None
+
+
+def _as_streamed(request: httpx2.Request, body: dict[str, Any]) -> httpx2.Request:
+    body = body | {"stream": True, "stream_options": {"include_usage": True}}
+    headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"]
+    return httpx2.Request(
+        request.method,
+        request.url,
+        headers=headers,
+        content=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+        extensions=request.extensions,
+    )
+
+
 class _LimitedHttpClient(openai.DefaultAsyncHttpxClient):
     """The HTTP client with ``limit`` bounding the exchanges in flight (request sent to body read;
     the openai client reads non-streaming bodies inside ``send``).
 
     The slot is held for the HTTP exchange only: parsing, validating and verifying an answer
     happen after it is released (in their turn, see :class:`_Turns`), so the next request is
-    already on its way meanwhile.
+    already on its way meanwhile. With a stream policy, chat completions are sent as streamed
+    requests and read by :meth:`_read_stream`; the openai client gets the assembled completion.
     """
 
-    def __init__(self, limit: asyncio.Semaphore, turns: _Turns, **kwargs: Any) -> None:
+    def __init__(
+        self, limit: asyncio.Semaphore, turns: _Turns, *, streaming: _StreamPolicy | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self._in_flight = limit
         self._turns = turns
+        self._streaming = streaming
 
     async def send(self, request: httpx2.Request, *, stream: bool = False, **kwargs: Any) -> httpx2.Response:
+        body = _streamable(request) if self._streaming is not None and not stream else None
+        if body is not None:
+            request = _as_streamed(request, body)
         async with self._in_flight:
+            sent = time.monotonic()
             try:
-                response = await super().send(request, stream=stream, **kwargs)
+                response = await super().send(request, stream=stream or body is not None, **kwargs)
+                if body is not None:
+                    response = await self._read_stream(request, response, sent)
             except httpx2.ReadTimeout as exc:
                 # The endpoint has the request and may still be working on it: sending it again would
                 # queue a copy behind the abandoned work (a single-slot local server never catches up).
@@ -289,6 +364,95 @@ class _LimitedHttpClient(openai.DefaultAsyncHttpxClient):
             await response.aclose()
             raise
         return response
+
+    async def _read_stream(self, request: httpx2.Request, response: httpx2.Response, sent: float) -> httpx2.Response:
+        """Read a streamed answer under the time limits; return it as one non-streamed completion.
+
+        An error status, or a server that answered without streaming, is returned as it came.
+        """
+        policy = self._streaming
+        assert policy is not None
+        if response.status_code != 200 or "text/event-stream" not in response.headers.get("content-type", ""):
+            await response.aread()
+            return response
+        state = _STATE.get()
+        assembler = StreamAssembler()
+        lines = response.aiter_lines()
+        last = 0.0  # when the answer last grew (0: not started)
+        first = 0.0  # when its first token came
+        reported = 0.0
+        runaway = ""
+        try:
+            while True:  # to the end of the body, [DONE] included: a fully read connection is reused
+                now = time.monotonic()
+                wait = (sent + policy.timeout - now) if not last else (last + policy.silence - now)
+                try:
+                    line = await asyncio.wait_for(anext(lines), max(wait, 0.001))
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    if not last:
+                        raise _Stalled(request, f"the answer did not start within {policy.timeout:g}s") from None
+                    raise _Stalled(
+                        request,
+                        f"the answer stalled: no token for {policy.silence:g}s after {assembler.pieces} tokens",
+                    ) from None
+                if not assembler.feed(line):
+                    continue
+                last = time.monotonic()
+                first = first or last
+                if policy.on_progress is not None and last - reported >= _PROGRESS_EVERY:
+                    reported = last
+                    policy.on_progress(_progress(state, assembler, sent, first, last, done=False))
+                if assembler.pieces % _LOOP_CHECK_EVERY == 0 and repeating(assembler.text):
+                    runaway = "repeating"  # closing the connection stops a server that checks for it
+                    break
+        finally:
+            await response.aclose()
+        if assembler.error is not None:
+            return _json_response(request, 502, {"error": assembler.error})  # a 5xx: retried like one
+        if not assembler.done and not assembler.finish_reason and not runaway:
+            raise httpx2.RemoteProtocolError("the answer stream ended before the answer did", request=request)
+        completion = assembler.completion(
+            finish_reason="length" if runaway else None,
+            usage={"prompt_tokens": _estimate(request), "completion_tokens": assembler.pieces,
+                   "total_tokens": _estimate(request) + assembler.pieces},
+        )  # fmt: skip
+        usage = completion["usage"]
+        if state is not None:
+            state.runaway = runaway
+            state.streamed_prompt_tokens += int(usage.get("prompt_tokens") or 0)
+            state.streamed_completion_tokens += int(usage.get("completion_tokens") or 0)
+        if policy.pacer.tpm:
+            policy.pacer.correct(_estimate(request), int(usage.get("total_tokens") or 0))
+        if policy.on_progress is not None:
+            policy.on_progress(_progress(state, assembler, sent, first, time.monotonic(), done=True))
+        return _json_response(request, 200, completion)
+
+
+def _json_response(request: httpx2.Request, status: int, payload: dict[str, Any]) -> httpx2.Response:
+    return httpx2.Response(
+        status,
+        headers={"content-type": "application/json"},
+        content=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        request=request,
+    )
+
+
+def _progress(
+    state: _CallState | None, assembler: StreamAssembler, sent: float, first: float, now: float, *, done: bool
+) -> dict[str, Any]:
+    """A progress report: tokens so far, and their rate since the first one (prompt reading excluded)."""
+    tokens = assembler.pieces
+    writing = now - first if first else 0.0
+    return {
+        "chunk": state.label if state is not None else "",
+        "tokens": tokens,
+        "budget": state.budget if state is not None else 0,
+        "seconds": round(now - sent, 2),
+        "tokens_per_s": round((tokens - 1) / writing, 1) if writing > 0 and tokens > 1 else 0.0,
+        "done": done,
+    }
 
 
 class LLMBackend:
@@ -311,6 +475,7 @@ class LLMBackend:
         cache: ChunkCache | None = None,
         concurrency: int = 1,
         pacer: Pacer | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
         if not settings.configured:
             raise ConfigError("no endpoint configured: set LLM_EXTRACT_BASE_URL or use --backend rules")
@@ -324,6 +489,7 @@ class LLMBackend:
         self.cache = cache
         self.concurrency = concurrency
         self.pacer = pacer or Pacer()
+        self.on_progress = on_progress  # called on the backend's loop thread while answers stream in
         self.meta: dict[str, object] = {
             "backend": self.name,
             "model": self.model,
@@ -399,9 +565,18 @@ class LLMBackend:
     async def _build_client(self) -> None:
         self._limit = asyncio.Semaphore(self.concurrency)
         self._turns = _Turns()
+        streaming = None
+        if self.settings.stream:
+            streaming = _StreamPolicy(
+                timeout=self.settings.timeout,
+                silence=self.settings.silence_timeout,
+                pacer=self.pacer,
+                on_progress=self.on_progress,
+            )
         http = _LimitedHttpClient(
             self._limit,
             self._turns,
+            streaming=streaming,
             event_hooks={"request": [self._before_request], "response": [self._after_response]},
         )
         aclient = openai.AsyncOpenAI(
@@ -429,7 +604,8 @@ class LLMBackend:
         await self.pacer.wait(_estimate(request))
 
     async def _after_response(self, response: httpx2.Response) -> None:
-        if response.status_code == 200 and self.pacer.tpm:
+        streamed = "text/event-stream" in response.headers.get("content-type", "")
+        if response.status_code == 200 and self.pacer.tpm and not streamed:  # a stream corrects when read
             try:
                 await response.aread()
                 total = int(json.loads(response.content).get("usage", {}).get("total_tokens") or 0)
@@ -464,11 +640,14 @@ class LLMBackend:
         usage = Usage()
         per_chunk: list[dict[str, object]] = []
         for piece, outcome in zip(pieces, outcomes, strict=True):
-            stats: dict[str, object] = {"chunk": piece.index, "span": [piece.start, piece.end], "model": self.model}
+            stats: dict[str, object] = {"chunk": piece.index, "span": [piece.start, piece.end], "model": self.model,
+                                        "budget": answer_budget(piece.text, self.settings.max_tokens)}  # fmt: skip
             if isinstance(outcome, CallError):
                 errors.append(f"chunk {piece.index} [{piece.start}:{piece.end}]: {outcome}")
                 usage.requests += outcome.attempts
-                per_chunk.append(stats | {"requests": outcome.attempts, "error": str(outcome)})
+                usage.runaways += outcome.runaways
+                per_chunk.append(stats | {"requests": outcome.attempts, "runaways": outcome.runaways,
+                                          "error": str(outcome)})  # fmt: skip
                 continue
             got, lost, spent = outcome
             claims.extend(got)
@@ -537,58 +716,102 @@ class LLMBackend:
         """One chunk: (claims of verified records, rejected claims with reasons, usage).
 
         With the article's ``resolver``, a record whose region or period the article does not
-        support fails like a wrong number: re-asked, then rejected with the reason.
+        support fails like a wrong number: re-asked, then rejected with the reason. An answer that
+        runs away (reaches its budget, or loops) is asked once more with a reminder appended.
         """
         state = _CallState(
             max_attempts=self.settings.max_retries + 1,
             source=_identity_source(piece.text),
             resolver=resolver,
             offset=piece.start,
+            label=f"{doc_id} chunk {piece.index}" if doc_id else f"chunk {piece.index}",
+            budget=answer_budget(piece.text, self.settings.max_tokens),
         )
         token = _STATE.set(state)
         start = time.perf_counter()
+        messages = self.template.messages()
+        runaways: list[str] = []
+        attempts = 0
         try:
-            # The article reaches the prompt only through ``context`` (instructor renders the
-            # template source once), so Jinja syntax inside an article is sent as written.
-            result, completion = await self._client.create_with_completion(
-                model=self.model,
-                messages=self.template.messages(),
-                response_model=self.response_model,
-                max_retries=self.settings.max_retries,
-                context={
-                    "chunk": piece.text,
-                    "title": context.title,
-                    "year": context.year,
-                    "region": context.region,
-                    "doc_id": doc_id,
-                },
-                temperature=0,
-                max_tokens=self.settings.max_tokens,
-            )
-        except IncompleteOutputException:
-            raise CallError(
-                f"the answer was cut at max_tokens={self.settings.max_tokens}: raise LLM_EXTRACT_MAX_TOKENS "
-                "or lower LLM_EXTRACT_CHUNK_TOKENS",
-                attempts=state.requests,
-            ) from None
+            while True:
+                try:
+                    result, completion = await self._create(messages, piece, context, doc_id, state.budget)
+                    break
+                except IncompleteOutputException:
+                    runaways.append(state.runaway or f"cut at its budget of {state.budget} tokens")
+                    if len(runaways) > 1:
+                        raise CallError(
+                            f"the answer ran away twice ({'; then '.join(runaways)}); the reminder did not help: "
+                            "lower LLM_EXTRACT_CHUNK_TOKENS, or raise LLM_EXTRACT_MAX_TOKENS if the chunk "
+                            "really holds that many figures",
+                            attempts=state.requests,
+                            runaways=len(runaways),
+                        ) from None
+                    # A new request, not the same one again: the reminder is appended, the budget kept.
+                    messages = [*messages, {"role": "user", "content": RUNAWAY_REMINDER}]
+                    attempts += state.attempts
+                    state.attempts, state.runaway, state.rejected = 0, "", []
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, openai.APIError):
-                raise CallError(_api_error(self.settings, cause), attempts=state.requests) from None
+                raise CallError(self._api_error(cause), attempts=state.requests, runaways=len(runaways)) from None
             raise CallError(
                 f"no valid answer after {exc.n_attempts} attempts; the last one failed because {_last_reason(exc)}",
                 attempts=state.requests,
+                runaways=len(runaways),
             ) from None
         except openai.APIError as exc:
-            raise CallError(_api_error(self.settings, exc), attempts=state.requests) from None
+            raise CallError(self._api_error(exc), attempts=state.requests, runaways=len(runaways)) from None
         finally:
             _STATE.reset(token)
-        usage = Usage(requests=state.requests, reasks=max(0, state.attempts - 1), seconds=time.perf_counter() - start)
-        spent = getattr(completion, "usage", None)
-        if spent is not None:
-            usage.prompt_tokens = int(getattr(spent, "prompt_tokens", 0) or 0)
-            usage.completion_tokens = int(getattr(spent, "completion_tokens", 0) or 0)
+        attempts += state.attempts
+        usage = Usage(
+            requests=state.requests,
+            reasks=max(0, attempts - 1),
+            runaways=len(runaways),
+            seconds=time.perf_counter() - start,
+        )
+        if state.streamed_prompt_tokens or state.streamed_completion_tokens:
+            usage.prompt_tokens = state.streamed_prompt_tokens
+            usage.completion_tokens = state.streamed_completion_tokens
+        else:
+            spent = getattr(completion, "usage", None)
+            if spent is not None:
+                usage.prompt_tokens = int(getattr(spent, "prompt_tokens", 0) or 0)
+                usage.completion_tokens = int(getattr(spent, "completion_tokens", 0) or 0)
         return [claims_of(r) for r in getattr(result, "records", [])], state.rejected, usage
+
+    async def _create(
+        self, messages: list[dict[str, Any]], piece: Chunk, context: ArticleContext, doc_id: str, budget: int
+    ) -> tuple[Any, Any]:
+        # The article reaches the prompt only through ``context`` (instructor renders the
+        # template source once), so Jinja syntax inside an article is sent as written.
+        return await self._client.create_with_completion(  # type: ignore[no-any-return]
+            model=self.model,
+            messages=messages,
+            response_model=self.response_model,
+            max_retries=self.settings.max_retries,
+            context={
+                "chunk": piece.text,
+                "title": context.title,
+                "year": context.year,
+                "region": context.region,
+                "doc_id": doc_id,
+            },
+            temperature=0,
+            max_tokens=budget,
+        )
+
+    def _api_error(self, exc: openai.APIError) -> str:
+        if isinstance(exc, _Stalled):
+            return f"{exc.reason}; not sent again (raise --timeout / --silence-timeout for a slow model)"
+        return _api_error(self.settings, exc)
+
+
+RUNAWAY_REMINDER = (
+    "上一次的回答过长或在重复同样的内容，已被截断。请重新回答：每个数字最多写一条记录，不要重复，"
+    "列完原文中的数字后立即结束 JSON。"
+)
 
 
 def _estimate(request: httpx2.Request) -> int:

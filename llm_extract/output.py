@@ -198,12 +198,17 @@ class RunWriter:
     def write_error(self, row: dict[str, Any]) -> None:
         self._append(self._errors, dumps(row) + "\n")
 
-    def journal(self, doc_id: str, state: str, note: str | None = None) -> None:
+    def journal(
+        self, doc_id: str, state: str, note: str | None = None, chunks: list[dict[str, object]] | None = None
+    ) -> None:
         """Mark an article finished; called only after its lines are flushed. ``note`` says why
-        it gave no records when that was decided before extracting (a page not about the economy)."""
-        line: dict[str, str] = {"doc_id": doc_id, "state": state}
+        it gave no records when that was decided before extracting (a page not about the economy);
+        ``chunks`` are the LLM backend's per-chunk requests, tokens, runaways and seconds."""
+        line: dict[str, object] = {"doc_id": doc_id, "state": state}
         if note is not None:
             line["note"] = note
+        if chunks:
+            line["chunks"] = chunks
         self._append(self._journal, dumps(line) + "\n")
 
     def close(self) -> None:

@@ -8,9 +8,11 @@ environment variable          CLI flag                   meaning
 ``LLM_EXTRACT_MODEL``         ``--model``                model name the endpoint serves
 ``LLM_EXTRACT_MODE``          ``--mode``                 instructor mode (default: by endpoint)
 ``LLM_EXTRACT_MAX_RETRIES``   ``--max-retries``          re-asks after a failed validation (2)
-``LLM_EXTRACT_TIMEOUT``       ``--timeout``              seconds per request (60)
+``LLM_EXTRACT_TIMEOUT``       ``--timeout``              seconds to wait for an answer to start (60)
+``LLM_EXTRACT_SILENCE_TIMEOUT`` ``--silence-timeout``    seconds a started answer may pause (30)
+``LLM_EXTRACT_STREAM``        ``--stream/--no-stream``   stream answers (on; ``0`` turns it off)
 ``LLM_EXTRACT_CHUNK_TOKENS``  ``--chunk-tokens``         token budget of one chunk (600)
-``LLM_EXTRACT_MAX_TOKENS``    ``--max-tokens``           cap on the tokens of one answer (4096)
+``LLM_EXTRACT_MAX_TOKENS``    ``--max-tokens``           cap on one answer's token budget (4096)
 ``LLM_EXTRACT_TRANSPORT_RETRIES`` ``--transport-retries`` HTTP retries of 429/5xx/timeouts/resets (4)
 ============================  =========================  ==========================================
 
@@ -77,6 +79,7 @@ def default_mode(base_url: str | None) -> str:
 # vLLM on a workstation) often runs on CPU: one request at a time, about a minute an answer on two
 # cores (measured with llama-cpp-python), so such endpoints get their own defaults.
 LOCAL_TIMEOUT = 600.0
+LOCAL_SILENCE = 120.0  # a CPU model shared with other work can pause between tokens for long
 LOCAL_CONCURRENCY = 1
 REMOTE_CONCURRENCY = 8
 
@@ -109,6 +112,8 @@ class Settings:
     chunk_tokens: int = 600
     transport_retries: int = 4
     max_tokens: int = 4096
+    silence_timeout: float = 30.0
+    stream: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.api_key, str):  # Settings(api_key="sk-...") is allowed; it is wrapped at once
@@ -119,6 +124,8 @@ class Settings:
             raise ConfigError("max_retries must be 0 or more")
         if self.timeout <= 0:
             raise ConfigError("timeout must be positive")
+        if self.silence_timeout <= 0:
+            raise ConfigError("silence_timeout must be positive")
         if self.chunk_tokens < 50:
             raise ConfigError("chunk_tokens must be at least 50")
         if self.max_tokens < 16:
@@ -162,12 +169,18 @@ class Settings:
             ("chunk_tokens", "LLM_EXTRACT_CHUNK_TOKENS", int),
             ("max_tokens", "LLM_EXTRACT_MAX_TOKENS", int),
             ("transport_retries", "LLM_EXTRACT_TRANSPORT_RETRIES", int),
+            ("silence_timeout", "LLM_EXTRACT_SILENCE_TIMEOUT", float),
         ):
             if env.get(var):
                 try:
                     values[name] = conv(env[var])
                 except ValueError:
                     raise ConfigError(f"{var}={env[var]!r} is not a number") from None
+        if env.get("LLM_EXTRACT_STREAM"):
+            flag = env["LLM_EXTRACT_STREAM"].strip().lower()
+            if flag not in {"0", "1", "true", "false", "yes", "no", "on", "off"}:
+                raise ConfigError(f"LLM_EXTRACT_STREAM={env['LLM_EXTRACT_STREAM']!r}: use 1 or 0")
+            values["stream"] = flag in {"1", "true", "yes", "on"}
         known = {f.name for f in fields(cls)}
         for name, value in overrides.items():
             if name not in known:
@@ -176,6 +189,8 @@ class Settings:
                 values[name] = SecretStr(value) if name == "api_key" and isinstance(value, str) else value
         if "timeout" not in values and is_local(values.get("base_url")):
             values["timeout"] = LOCAL_TIMEOUT  # a CPU model takes minutes; its answer is not re-sent
+        if "silence_timeout" not in values and is_local(values.get("base_url")):
+            values["silence_timeout"] = LOCAL_SILENCE
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:

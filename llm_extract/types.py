@@ -189,6 +189,7 @@ class Usage:
     completion_tokens: int = 0
     cache_hits: int = 0
     reasks: int = 0
+    runaways: int = 0  # answers cut at their token budget or for looping (then asked once more)
     seconds: float = 0.0
 
     def add(self, other: Usage) -> None:
@@ -197,6 +198,7 @@ class Usage:
         self.completion_tokens += other.completion_tokens
         self.cache_hits += other.cache_hits
         self.reasks += other.reasks
+        self.runaways += other.runaways
         self.seconds += other.seconds
 
     def as_dict(self) -> dict[str, float | int]:
@@ -206,6 +208,7 @@ class Usage:
             "completion_tokens": self.completion_tokens,
             "cache_hits": self.cache_hits,
             "reasks": self.reasks,
+            "runaways": self.runaways,
             "seconds": round(self.seconds, 3),
         }
 

@@ -2,6 +2,9 @@
 
 * Request and response bodies that are JSON are stored parsed (``json:`` key) with
   ``allow_unicode`` so reviewers read Chinese, not ``\\u4F60``; other bodies stay strings.
+* A streamed answer (server-sent events: ``data:`` lines, blank separators, ``:`` comments) is
+  stored as its list of lines (``sse:`` key), one per event, JSON payloads with readable Chinese;
+  replay writes each back followed by the blank line that ends an event.
 * Requests match on method, scheme, host, port, path, query and the *parsed* JSON body.
 * Secret headers are filtered at record time; volatile response headers are dropped.
 * Cassettes load with ``yaml.safe_load`` only: no object tags, nothing executes.
@@ -9,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -35,12 +39,37 @@ def _pack(body: Any) -> Any:
     try:
         return {"json": json.loads(text)}
     except ValueError:
-        return text
+        pass
+    events = _sse_events(text)
+    return {"sse": events} if events is not None else text
+
+
+def _sse_events(text: str) -> list[str] | None:
+    """The lines of a server-sent-event body (separators dropped, JSON payloads re-written with
+    readable Chinese), or None when ``text`` is not one."""
+    if not text.startswith(("data:", ":")):
+        return None
+    events: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if line.startswith("data:"):
+            data = line[5:].strip()
+            with contextlib.suppress(ValueError):
+                data = json.dumps(json.loads(data), ensure_ascii=False)
+            events.append(f"data: {data}")
+        elif line.startswith(":"):
+            events.append(line)
+        else:
+            return None  # event:/id:/retry: fields are not stored by this format: keep the text
+    return events
 
 
 def _unpack(body: Any) -> Any:
     if isinstance(body, dict) and set(body) == {"json"}:
         return json.dumps(body["json"], ensure_ascii=False)
+    if isinstance(body, dict) and set(body) == {"sse"}:
+        return "".join(f"{line}\n\n" for line in body["sse"])
     return body
 
 

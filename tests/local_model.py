@@ -26,8 +26,10 @@ def cassette(reask: bool) -> Path:
 
 
 def settings(reask: bool) -> Settings:
-    return Settings(base_url=URL, model=MODEL, mode="json", max_retries=1 if reask else 0, chunk_tokens=600,
-                    max_tokens=1500, transport_retries=0, timeout=900)  # fmt: skip
+    """The local-endpoint defaults (streamed answers, a budget per chunk, 600 s to start, 120 s of
+    silence), JSON mode, and no transport retries (a cassette miss then fails at once)."""
+    return Settings.from_env({"LLM_EXTRACT_BASE_URL": URL}, model=MODEL, mode="json", max_retries=1 if reask else 0,
+                             transport_retries=0)  # fmt: skip
 
 
 def run_seeds(reask: bool) -> dict[str, Any]:
@@ -36,7 +38,7 @@ def run_seeds(reask: bool) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     errors: list[str] = []
-    requests = prompt_tokens = completion_tokens = 0
+    requests = prompt_tokens = completion_tokens = runaways = 0
     for path in sorted((ROOT / "seeds").glob("*.txt")):
         result = run_backend(Article(path.stem, path.read_bytes().decode("utf-8"), str(path)), backend)
         records += result.records
@@ -45,6 +47,7 @@ def run_seeds(reask: bool) -> dict[str, Any]:
         requests += result.usage.requests
         prompt_tokens += result.usage.prompt_tokens
         completion_tokens += result.usage.completion_tokens
+        runaways += result.usage.runaways
     import json
 
     gold = [json.loads(line) for line in (ROOT / "eval" / "seeds.gold.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -66,5 +69,6 @@ def run_seeds(reask: bool) -> dict[str, Any]:
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "failed_chunks": len(errors),
+            "runaways": runaways,
         },
     }

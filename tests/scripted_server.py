@@ -22,6 +22,12 @@ corrupt it on purpose:
 * ``period-without-year``: the right records with the period of the chunk's first clause
   written without its year (``一季度``), as a model copies it.
 * ``span-period``: the right records with the multi-year period ``2022-2025年``.
+* ``runaway-then-ok``: the first answer loops (the first record written over and over until its
+  ``max_tokens``, streamed a piece every 5 ms as a model writes); an answer to a request carrying
+  the runaway reminder is the right one.
+* ``runaway-always``: every answer loops.
+* ``stall``: a streamed answer stops after half its pieces for ``FaultPlan.stall`` seconds.
+* ``slow-stream``: a streamed answer trickles out, ``FaultPlan.trickle`` seconds between pieces.
 * ``faults``: fault injection. Each request, with probability ``FaultPlan.rate``, gets one fault
   drawn uniformly from :data:`FAULTS` (HTTP 500, HTTP 429 with ``Retry-After``, a connection
   reset, a hang past the client's timeout, truncated JSON, valid JSON of the wrong shape,
@@ -29,8 +35,13 @@ corrupt it on purpose:
   answer. Every fault served is counted in ``ScriptedServer.faults``.
 
 Answers follow the request's shape: a tool call when it offers ``tools``, else JSON content
-(fenced in ```` ```json ```` when the prompt asks for Markdown). ``latency`` is the time every
-answer takes, from request to response (the time spent computing it included).
+(fenced in ```` ```json ```` when the prompt asks for Markdown); with ``"stream": true`` they go
+out as server-sent ``chat.completion.chunk`` events, a usage event when ``stream_options`` asks
+for it, and ``[DONE]``. An answer longer than the request's ``max_tokens`` is cut there with
+``finish_reason: length``, as every server does. Like llama-cpp-python's server, a streamed answer
+stops when the client has gone (a failed write); ``ScriptedServer.abandoned`` counts those.
+``latency`` is the time every answer takes to start, from request to response headers (the time
+spent computing it included).
 """
 
 from __future__ import annotations
@@ -95,6 +106,47 @@ def _injected(chunk: str) -> list[dict[str, Any]]:
     return records
 
 
+def _cut(text: str, budget: int) -> str:
+    """The longest prefix of ``text`` within ``budget`` estimated tokens."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if estimate_tokens(text[:mid]) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo]
+
+
+PIECE = 16  # characters per streamed piece
+
+
+def _events(payload: dict[str, Any], *, with_usage: bool) -> list[dict[str, Any]]:
+    """A completion as the ``chat.completion.chunk`` events a server streams it in."""
+    choice = payload["choices"][0]
+    message = choice["message"]
+    frame = {"id": payload["id"], "object": "chat.completion.chunk", "created": 0, "model": payload["model"]}
+
+    def event(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+        return frame | {"choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+
+    events = [event({"role": "assistant", "content": ""})]
+    content = message.get("content") or ""
+    events += [event({"content": content[i : i + PIECE]}) for i in range(0, len(content), PIECE)]
+    for n, call in enumerate(message.get("tool_calls") or []):
+        head = {"index": n, "id": call["id"], "type": "function", "function": {"name": call["function"]["name"]}}
+        events.append(event({"tool_calls": [head | {"function": head["function"] | {"arguments": ""}}]}))
+        arguments = call["function"]["arguments"]
+        events += [
+            event({"tool_calls": [{"index": n, "function": {"arguments": arguments[i : i + PIECE]}}]})
+            for i in range(0, len(arguments), PIECE)
+        ]
+    events.append(event({}, choice["finish_reason"]))
+    if with_usage:
+        events.append(frame | {"choices": [], "usage": payload["usage"]})
+    return events
+
+
 FAULTS = ("500", "429", "reset", "hang", "truncated", "shape", "wrong", "slow")
 
 
@@ -106,6 +158,8 @@ class FaultPlan:
     seed: int = 0
     hang: float = 3.0  # seconds a "hang" waits before answering (longer than the client's timeout)
     slow: float = 0.4  # seconds a "slow" answer takes to trickle out, in 8 pieces
+    stall: float = 3.0  # seconds a "stall" stream pauses halfway
+    trickle: float = 0.05  # seconds between the pieces of a "slow-stream" answer
 
 
 class _Server(ThreadingHTTPServer):
@@ -132,6 +186,7 @@ class ScriptedServer:
         self.faults: Counter[str] = Counter()
         self._random = random.Random(self.plan.seed)
         self.requests = 0
+        self.abandoned = 0  # streamed answers stopped because the client had gone
         self.inflight = 0
         self.max_inflight = 0
         self.peers: set[tuple[str, int]] = set()  # client (host, port) pairs: one per TCP connection
@@ -213,6 +268,9 @@ class ScriptedServer:
                 # ``latency`` is the whole time to answer: computing the answer counts towards it.
                 time.sleep(max(0.0, server.latency - (time.monotonic() - started)))
                 self._answered()
+                if body.get("stream") and status == 200:
+                    self._stream(body, payload, fault)
+                    return
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
@@ -227,6 +285,34 @@ class ScriptedServer:
                     self.wfile.write(data[i : i + step])
                     self.wfile.flush()
                     time.sleep(server.plan.slow / 8)
+
+            def _stream(self, body: dict[str, Any], payload: dict[str, Any], fault: str | None) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("transfer-encoding", "chunked")
+                self.end_headers()
+                scenario = str(body.get("model", "")).removeprefix("scripted-")
+                events = _events(payload, with_usage=bool((body.get("stream_options") or {}).get("include_usage")))
+                try:
+                    for i, event in enumerate(events):
+                        if scenario == "stall" and i == len(events) // 2:
+                            time.sleep(server.plan.stall)
+                        if scenario == "slow-stream" or scenario.startswith("runaway"):
+                            time.sleep(server.plan.trickle if scenario == "slow-stream" else 0.005)
+                        if fault == "slow":
+                            time.sleep(server.plan.slow / len(events))
+                        self._send_chunk(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode())
+                    self._send_chunk(b"data: [DONE]\n\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                except OSError:  # the client closed the connection: stop generating, as real servers do
+                    with server._lock:
+                        server.abandoned += 1
+                    self.close_connection = True
+
+            def _send_chunk(self, data: bytes) -> None:
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
 
         return Handler
 
@@ -267,6 +353,10 @@ class ScriptedServer:
         if scenario == "span-period":
             records = [r | {"period": "2022-2025年"} for r in records]
         text = json.dumps({"records": records}, ensure_ascii=False)
+        reminded = any("已被截断" in str(m.get("content") or "") for m in messages)
+        if scenario == "runaway-always" or (scenario == "runaway-then-ok" and not reminded):
+            loop = json.dumps(records[0] if records else {"indicator": "重复"}, ensure_ascii=False)
+            text = '{"records": [' + ", ".join([loop] * 400)
         if scenario == "empty-list":
             text = '{"records": []}'
         if scenario == "empty-object":
@@ -277,10 +367,13 @@ class ScriptedServer:
             text = text[: max(10, len(text) // 2)]
         if scenario == "think":
             text = "<think>先找出数字，再核对原文。</think>\n" + text
+        finish = "stop"
+        budget = body.get("max_tokens") or body.get("max_completion_tokens")
+        if budget and estimate_tokens(text) > budget:
+            text, finish = _cut(text, int(budget)), "length"
         usage = {"prompt_tokens": estimate_tokens(prompt), "completion_tokens": estimate_tokens(text)}
         usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
         message: dict[str, Any] = {"role": "assistant", "content": text}
-        finish = "stop"
         if body.get("tools"):
             name = body["tools"][0]["function"]["name"]
             thought = None
@@ -288,7 +381,7 @@ class ScriptedServer:
                 thought, text = text.split("\n", 1)
             call = {"id": "call_1", "type": "function", "function": {"name": name, "arguments": text}}
             message = {"role": "assistant", "content": thought, "tool_calls": [call]}
-            finish = "tool_calls"
+            finish = "tool_calls" if finish == "stop" else finish
         elif "```" in prompt or "markdown" in prompt.lower():
             message["content"] = f"```json\n{text}\n```"
         return 200, {}, {
