@@ -22,13 +22,13 @@ import bisect
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from llm_extract.context import dateline_year, title_of
 from llm_extract.numbers import to_ascii_digits
 from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
-from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, resolve_region
+from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, place_of, resolve_region
 from llm_extract.types import Claim, Cleaned, Verification
 
 __all__ = [
@@ -43,6 +43,7 @@ _HEADING = re.compile(
 _OPENING = re.compile(r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时)+")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
+_YEAR_START = re.compile(r"^(?:19|20)\d\d")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
 _REPORT = re.compile(r"统计公报|政府工作报告|工作报告|国民经济和社会发展")
 _WORK_REPORT = re.compile(r"政府工作报告")
@@ -300,25 +301,52 @@ class Resolver:
         for n, (s, e) in enumerate(scopes):
             # A country counts only as a clause's subject (出口美国12亿美元 is the article's place's export).
             found = [p for p in self._places_in(s, e) if not (p.place and p.place.abroad) or self._opens_clause(p)]
+            # After the figure, a place counts only as a clause's subject: in 年发电量约200亿千瓦时，将对优化
+            # 广西能源结构发挥作用 or 6人入选“辽宁省百千万人才工程” it belongs to something else.
+            found = [p for p in found if p.span[0] < start or self._opens_clause(p)]
             if n == 0:  # the figure's own clause: the place nearest before it
                 pm = self._nearest(found, start)
             else:  # its sentence, its paragraph's lead: the article's own place when named there (the
                 # topic goes on), else the subject (a place opening its clause), else the first place that
                 # does not just describe a noun (是大连的重大产业承载区)
                 pm = (
-                    next((p for p in found if p.place is not None and p.place == main), None)
+                    self._subset_before(found, start)
+                    or next((p for p in found if p.place is not None and p.place == main), None)
                     or next((p for p in found if self._opens_clause(p)), None)
                     or next((p for p in found if not p.attributive), None)
                 )
             if pm is not None:
-                return self.main.place if pm.main else pm.place
+                return self._referred(pm) if pm.main else pm.place
         return self.main.place
+
+    def _subset_before(self, found: list[PlaceMention], start: int) -> PlaceMention | None:
+        """A place introduced as a part of the whole just before the figure (全市签约33个项目，其中阳新签约
+        18个项目，签约金额达126.4亿元): the figures after 其中 are that part's."""
+        before = [p for p in found if p.span[0] < start and not p.main]
+        if before and self.text[max(0, before[-1].span[0] - 2) : before[-1].span[0]] == "其中":
+            return before[-1]
+        return None
+
+    def _referred(self, pm: PlaceMention) -> Place | None:
+        """The place a word like 全市 or 全省 stands for: the main place, or the division of the word's
+        level that contains it (全省 in an article about a district is its province)."""
+        main = self.main.place
+        if main is None or main.division is None:
+            return main
+        word = self.text[pm.span[0] : pm.span[1]]
+        chain = main.division.chain
+        if word.endswith(("省", "自治区")):
+            return place_of(chain[0]) if len(chain) > 1 else main
+        if word.endswith("市") and main.division.level == 3 and not main.division.name.endswith("市"):
+            city = chain[-2]
+            return place_of(city) if city.name.endswith("市") else main
+        return main
 
     def _period_at(self, start: int, end: int) -> Period | None:
         sentence = self._bounds(start, self._sentence_ends)
         lead = self._paragraph_lead(start)
         paragraph_so_far = (lead[0], sentence[0])  # the sentences before it in its paragraph
-        scopes = [self._bounds(start, self._clause_ends), sentence, lead, paragraph_so_far]
+        scopes = [self._bounds(start, self._clause_ends), sentence, paragraph_so_far, lead]
         headings = self._headings_before(start)
         scopes.extend(headings)
         for n, (s, e) in enumerate(scopes):
@@ -329,7 +357,13 @@ class Resolver:
             found = [
                 pm
                 for pm in self._periods_in(s, e)
-                if own or (not pm.period.day and pm.period.kind != "current" and (heading or self._period_is_topic(pm)))
+                if own
+                or (
+                    not pm.period.day
+                    and pm.period.kind != "current"
+                    and (n == 1 or pm.period.kind != "same")  # 上年同期 dates its own sentence only
+                    and (heading or self._period_is_topic(pm))
+                )
             ]
             pm = self._nearest(found, start)
             if pm is not None:
@@ -349,6 +383,8 @@ class Resolver:
     def _with_year(self, pm: PeriodMention, sentence: tuple[int, int], lead: tuple[int, int]) -> Period:
         period = pm.period
         dateline = self.main.dateline_year
+        if period.kind == "same":
+            return self._same_months(period)
         if period.relative is not None:
             base = dateline if dateline is not None else self._main_year()
             return parse_period(period.text, dateline_year=base) or period
@@ -356,11 +392,27 @@ class Resolver:
             return period
         for s, e in (sentence, lead):
             for other in reversed(self._periods_in(s, min(e, pm.span[0]))):
+                if other.period.kind == "same":
+                    continue  # 上年同期 names another year than the one this period is in
                 if other.period.has_year and other.period.kind not in ("target", "span"):
                     return period.in_year(other.period.start_year)
                 if other.period.relative is not None and (dateline or self._main_year()) is not None:
                     return period.in_year((dateline or self._main_year() or 0) + other.period.relative)
         return period.in_year(self._main_year() or dateline)
+
+    def _same_months(self, period: Period) -> Period:
+        """2020年同期 / 上年同期: the months of the article's own period, in that year."""
+        ref = self.main.period
+        year = period.start_year
+        if year is None and period.relative is not None:
+            base = self.main.dateline_year or self._main_year()
+            year = base + period.relative if base is not None else None
+        if ref is None or ref.start_month is None or ref.start_year is None or year is None:
+            return period if year is None else replace(period, start_year=year, end_year=year)
+        shift = year - ref.start_year
+        label = re.sub(r"^(?:19|20)\d\d", str(year), ref.label()) if _YEAR_START.match(ref.label()) else ""
+        return Period(label or f"{year}年{period.text.split('年')[-1]}", ref.kind, year, ref.start_month,
+                      (ref.end_year or ref.start_year) + shift, ref.end_month)  # fmt: skip
 
     def _main_year(self) -> int | None:
         main = self.main.period

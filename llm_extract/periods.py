@@ -17,6 +17,7 @@ stock      a level at a date (年末, 6月底, 截至2023年9月)
 span       several years (2022-2025年, 十四五期间) or months not from January
 target     a year something is to be reached by (到2025年)
 current    now (目前, 截至目前): no months unless a date is given
+same       the same months of another year (2020年同期, 上年同期), read from the article's period
 other      a claimed period the grammar cannot read (疫情期间), kept as written
 ========== =====================================================
 
@@ -93,8 +94,9 @@ class Period:
         return replace(self, start_year=year, end_year=year + span)
 
     def label(self) -> str:
-        """The period as written into records: the text, with its year put in front when it lacked one."""
-        text = self.text
+        """The period as written into records: the text (spaces dropped: 2024 年 -> 2024年), with its
+        year put in front when it lacked one."""
+        text = re.sub(r"\s+", "", self.text)
         if self.relative is not None and self.start_year is not None:
             text = re.sub(r"^(?:今年|本年|当年|去年|上年|前年|明年)", "", text)
             return f"{self.start_year}年{text}"
@@ -253,9 +255,22 @@ def find_periods(text: str) -> list[PeriodMention]:
     for m in _PERIOD.finditer(normal):
         if m.start() == m.end():
             continue
+        compared = normal[max(0, m.start() - 1) : m.start()] in ("比", "较", "于", "与", "同")
+        if (
+            not compared
+            and normal[m.end() : m.end() + 2] == "同期"
+            and (m.group("year") or m.group("rel"))
+            and not m.group("part")
+            and not normal[m.end() + 2 : m.end() + 4].startswith(("相比", "比", "水平", "基数", "相当"))
+        ):  # 2020年同期规模以上工业增加值下降23.2%: the figure is of that year's same months
+            year = _cn_int(m.group("year")) if m.group("year") else None
+            rel = _RELATIVE.get(m.group("rel") or "")
+            same = Period(m.group() + "同期", "same", year, None, year, None, relative=rel)
+            out.append(PeriodMention(span=(m.start(), m.end() + 2), period=same))
+            continue
         if _NOT_A_PERIOD_AFTER.match(normal[m.end() : m.end() + 3]):
             continue  # 比上年同期, 与2021年相比: the base of a comparison
-        if normal[max(0, m.start() - 1) : m.start()] in ("比", "较", "于", "与", "同"):
+        if compared:
             continue
         if m.group("year") and not m.group("part") and normal[m.end() : m.end() + 1] in ("前", "后"):
             continue  # 2025年前: handled below as a target

@@ -90,12 +90,15 @@ class Place:
 
 
 NATION = Place(name="全国", national=True)
-_NATION_WORDS = ("全国", "中国", "我国", "全中国")
+_NATION_WORDS = ("全国", "中国大陆", "中国", "我国", "全中国", "大陆", "内地")
+# 大陆 / 内地 are the mainland in Taiwan and Hong Kong reporting, but not in 欧亚大陆, 新大陆, 大陆架, 内地河.
+_NOT_MAINLAND = re.compile(r"(?:欧亚|亚欧|美洲|非洲|澳洲|新|南极|北美|南美)$")
+_NOT_MAINLAND_AFTER = re.compile(r"架|性|法系|河|湖|港口")
 # What follows the nation's name when it is an adjective, not the place a figure is about
 # (全国首个, 全国人民, 中国制造, 全国平均水平).
 _NATION_ADJECTIVE = re.compile(
     r"人|首[个家批次位创]|前列|前[一二三四五六七八九十\d]|第|一流|一张|性|范围|统一|各地|先进|文明|重点|示范|百强|十强|平均|水平|"
-    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|同行|队"
+    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|同行|队|最"
 )
 
 # The 55 minority nationalities as autonomous areas name them (宁夏回族自治区 -> 宁夏).
@@ -241,6 +244,8 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         if name is None:
             continue
         end = start + len(name)
+        if name in gaz.county_short and _longer_from_inside(text, start, end, gaz):
+            continue  # 其中阳新县: not 中阳 (中阳县's short name) but 阳新县 one character on
         taken = _SUFFIX_TAKEN.get(name[-1])
         if taken and end < n and text[end] in taken:
             short = _short(name)
@@ -251,6 +256,16 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         out.append((start, end, name, by_name.get(name, ())))  # () for a country
         pos = end
     return out
+
+
+def _longer_from_inside(text: str, start: int, end: int, gaz: _Gazetteer) -> bool:
+    """Whether a full name starts inside ``text[start:end]`` and runs past its end."""
+    for k in range(start + 1, end):
+        for size in gaz.lengths.get(text[k], ()):
+            word = text[k : k + size]
+            if k + size > end and word in gaz.by_name and word not in gaz.county_short:
+                return True
+    return False
 
 
 def _choose(candidates: tuple[Division, ...], named: set[Division]) -> Division:
@@ -307,9 +322,15 @@ def find_places(text: str) -> list[PlaceMention]:
         last_end, last_division = end, division
     mentions.extend(_zones(text, mentions))
     for m in _REFERS_TO_MAIN.finditer(text):
+        if _NATION_ADJECTIVE.match(text, m.end()):  # 全省首个, 全市平均水平: a description, not the subject
+            continue
         compared = bool(_COMPARED.search(text[max(0, m.start() - 3) : m.start()]))
         mentions.append(PlaceMention(span=m.span(), place=None, compared=compared, main=True))
     for m in re.finditer("|".join(_NATION_WORDS), text):
+        if m.group() in ("大陆", "内地") and (
+            _NOT_MAINLAND.search(text[max(0, m.start() - 2) : m.start()]) or _NOT_MAINLAND_AFTER.match(text, m.end())
+        ):
+            continue
         if not _NATION_ADJECTIVE.match(text, m.end()):
             compared = bool(_COMPARED.search(text[max(0, m.start() - 3) : m.start()]))
             mentions.append(PlaceMention(span=m.span(), place=NATION, compared=compared))

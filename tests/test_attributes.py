@@ -353,3 +353,42 @@ def test_outputs_carry_the_normalised_fields(tmp_path: Path):
     assert (first["province"], first["city"], first["county"]) == ("辽宁省", "大连市", "甘井子区")
     assert (first["period"], first["period_start"], first["period_end"], first["period_kind"]) == (
         "2022年一季度", "2022-01", "2022-03", "quarter")  # fmt: skip
+
+
+def _at(text: str, figure: str) -> dict:
+    i = text.index(figure)
+    return Resolver(text).resolve(i, i + len(figure)).fields()
+
+
+def test_the_same_months_of_another_year_take_that_year():
+    text = ("2021年1-2月全省经济运行情况\n2021年1-2月，全省规模以上工业增加值增长30%。2020年同期规模以上工业增加值"
+            "同比下降23.2%，在上年同期18.0%的高增速基础上。增加值比上年同期增长5%。")  # fmt: skip
+    assert _at(text, "23.2%")["period"] == "2020年1-2月" and _at(text, "23.2%")["period_kind"] == "cumulative"
+    assert _at(text, "18.0%")["period_start"] == "2020-01"
+    assert _at(text, "5%")["period"] == "2021年1-2月"  # 比上年同期: a comparison base, not the figure's time
+
+
+def test_words_for_the_whole_take_their_own_level():
+    text = "大连市甘井子区2022年一季度经济运行情况\n全区地区生产总值100亿元。全市地区生产总值2000亿元。全省增长4%。"
+    assert _at(text, "100亿元")["region"] == "大连市甘井子区"
+    assert _at(text, "2000亿元")["region"] == "大连市"
+    assert _at(text, "4%")["region"] == "辽宁省"
+
+
+def test_a_part_after_qizhong_owns_the_figures_after_it():
+    text = ("黄石市招商推介会在黄石举行\n黄石市委书记出席。全市共签约33个项目，签约金额达175.65亿元，"
+            "其中阳新县签约18个项目，签约金额达126.4亿元。")  # fmt: skip
+    assert _at(text, "175.65亿元")["region"] == "黄石市"
+    assert _at(text, "126.4亿元")["region"] == "黄石市阳新县"
+
+
+def test_a_place_after_the_figure_counts_only_as_a_subject():
+    text = ("防城港市核电项目启动\n项目一期建成后，年发电量约200亿千瓦时，将对优化广西能源结构发挥作用。"
+            "年产值50亿元，广西将从中受益。")  # fmt: skip
+    assert _at(text, "200亿千瓦时")["region"] == "防城港市"
+    assert _at(text, "50亿元")["region"] == "广西壮族自治区"  # 广西 opens its clause: the subject
+
+
+def test_the_mainland_is_the_country_but_a_continent_is_not():
+    assert [p.place.name for p in find_places("大陆一年的汽车产量已达到2800万辆") if p.place] == ["全国"]
+    assert not [p for p in find_places("欧亚大陆的大陆架") if p.place]
