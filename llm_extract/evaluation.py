@@ -118,6 +118,7 @@ class DocScore:
     misses: list[dict[str, Any]] = field(default_factory=list)
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     wrong_attributes: list[dict[str, Any]] = field(default_factory=list)
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list, repr=False)  # (gold, predicted)
 
 
 @dataclass
@@ -145,7 +146,7 @@ class Score:
 
     def as_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if k != "docs"}
-        out["docs"] = [d.__dict__ for d in self.docs]
+        out["docs"] = [{k: v for k, v in d.__dict__.items() if k != "pairs"} for d in self.docs]
         return out
 
 
@@ -233,6 +234,7 @@ def _score_doc(
             continue
         used_g[gi] = (level, growth)
         used_p.add(pi)
+        score.pairs.append((dict(golds[gi]), dict(preds[pi])))
         region_ok = same_region(_text(preds[pi].get("region")), _text(golds[gi].get("region")))
         period_ok = _period_right(preds[pi], golds[gi])
         score.region_right += region_ok

@@ -32,8 +32,8 @@ __all__ = [
 FORMATS = (".jsonl", ".csv", ".parquet")
 
 CSV_FIELDS = [
-    "doc_id", "indicator", *FIELDS, "value", "unit", "growth_pct", "qualifier", "evidence", "span",
-    "status", "checks", "backend", "model", "prompt_hash",
+    "doc_id", "indicator", "indicator_canonical", *FIELDS, "value", "unit", "growth_pct", "qualifier", "evidence",
+    "span", "status", "checks", "backend", "model", "prompt_hash",
 ]  # fmt: skip
 
 

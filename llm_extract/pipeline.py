@@ -23,6 +23,7 @@ from llm_extract.cleaning import clean
 from llm_extract.content import not_economic
 from llm_extract.context import ArticleContext, read_context
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
+from llm_extract.indicators import canonical_indicator
 from llm_extract.loading import iter_articles
 from llm_extract.records import EconomicIndicator, as_row
 from llm_extract.rules import RulesBackend
@@ -280,10 +281,21 @@ def _item(schema: type[BaseModel], claim: Claim, row: dict[str, Any]) -> BaseMod
     return schema.model_validate(claim.record)
 
 
+def _with_canonical(row: dict[str, Any]) -> dict[str, Any]:
+    """``indicator_canonical`` right after ``indicator``."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        out[key] = value
+        if key == "indicator":
+            out["indicator_canonical"] = canonical_indicator(value)
+    return out
+
+
 def _verified_row(
     doc_id: str, claim: Claim, v: Verification, meta: dict[str, object], attributes: dict[str, Any]
 ) -> dict[str, Any]:
     row = {"doc_id": doc_id, **as_row(claim)}
+    row = _with_canonical(row)
     row.update(attributes)
     row["qualifier"] = claim.qualifier
     row["evidence"] = v.evidence
@@ -301,7 +313,7 @@ def _rejected_row(
     meta: dict[str, object],
     v: Verification | None,
 ) -> dict[str, Any]:
-    row = {"doc_id": doc_id, **as_row(claim), "qualifier": claim.qualifier, "evidence": claim.evidence}
+    row = _with_canonical({"doc_id": doc_id, **as_row(claim), "qualifier": claim.qualifier, "evidence": claim.evidence})
     row["status"] = "rejected"
     row["reasons"] = reasons
     row["checks"] = [c.as_dict() for c in v.checks] if v else []

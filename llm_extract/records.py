@@ -137,17 +137,21 @@ def schema_hash(model: type[BaseModel]) -> str:
 class OutputRecord(BaseModel):
     """One verified record as written to JSONL / CSV / Parquet (``span``: raw offsets, end exclusive).
 
-    The place and time fields are filled by the same normalisation whichever backend proposed the
-    record: ``region`` the place as resolved (a division's official name, a zone as written),
+    ``indicator_canonical`` is the taxonomy's name for the statistic the indicator names
+    (:mod:`llm_extract.indicators`; null when none fits). The place and time fields are filled by
+    the same normalisation whichever backend proposed the record: ``region`` the place as resolved
+    (a division's official name, a zone as written),
     ``region_code`` its 6-digit division code (null for zones, the nation and places abroad),
     ``period`` the period as resolved (its year put in front when the text left it out),
     ``period_start`` / ``period_end`` ``YYYY-MM`` (inclusive), ``period_kind`` one of year,
-    half, quarter, month, cumulative, stock, span, target, current (目前: no months), other (a
-    model's period the grammar cannot read, kept as written).
+    half, quarter, month, cumulative, stock, span, target, current (目前: no months), same (上年同期
+    where the article gives no months), other (a model's period the grammar cannot read, kept as
+    written).
     """
 
     doc_id: str
     indicator: str
+    indicator_canonical: str | None = None
     region: str | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     province: str | None = None
@@ -157,7 +161,8 @@ class OutputRecord(BaseModel):
     period_start: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     period_end: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
     period_kind: (
-        Literal["year", "half", "quarter", "month", "cumulative", "stock", "span", "target", "current"] | None
+        Literal["year", "half", "quarter", "month", "cumulative", "stock", "span", "target", "current", "same", "other"]
+        | None
     ) = None
     value: float | None = None
     unit: str | None = None

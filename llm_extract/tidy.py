@@ -5,8 +5,9 @@
 :func:`tidy` groups verified records by (region, period, indicator) and measure (a level in its
 base unit, or a rate): one row per distinct reading, with the value in base units, the growth rate
 and the ids of every record behind it. Two records giving different values for the same cell are
-kept as separate rows flagged ``conflict`` — never averaged. The indicator is the one the records
-write (a canonical taxonomy is to come).
+kept as separate rows flagged ``conflict`` — never averaged. The indicator of a cell is the
+record's ``indicator_canonical`` (固投, 全区固定资产投资 and 完成固定资产投资额 are one column:
+固定资产投资), or the indicator as written where the taxonomy has none.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from typing import Any
 from llm_extract.numbers import parse_unit
 from llm_extract.types import Kind
 
-__all__ = ["TABLE_FIELDS", "tidy", "value_base", "wide"]
+__all__ = ["TABLE_FIELDS", "indicator_of", "tidy", "value_base", "wide"]
 
 TABLE_FIELDS = [
-    "region", "region_code", "period", "period_start", "period_end", "indicator", "value_base", "unit_base",
+    "region", "region_code", "period", "period_start", "period_end", "indicator_canonical", "indicator", "value_base",
+    "unit_base",
     "growth_pct", "records", "sources", "conflict",
 ]  # fmt: skip
 _CURRENCY_WORDS = {"CNY": "元", "USD": "美元", "EUR": "欧元", "HKD": "港元", "JPY": "日元", "GBP": "英镑",
@@ -77,8 +79,13 @@ def _key(row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
             )
         else:
             parts.append(row.get(field))
-    parts.append(row.get("indicator"))
+    parts.append(indicator_of(row))
     return tuple(parts)
+
+
+def indicator_of(row: Mapping[str, Any]) -> Any:
+    """The indicator a record or table row is tabulated under: canonical where there is one."""
+    return row.get("indicator_canonical") or row.get("indicator")
 
 
 def tidy(
@@ -92,7 +99,7 @@ def tidy(
     for n, record in enumerate(records):
         if record.get("status", "verified") != "verified":
             continue
-        if indicators and record.get("indicator") not in indicators:
+        if indicators and not {record.get("indicator"), record.get("indicator_canonical")} & set(indicators):
             continue
         base, unit = value_base(record.get("value"), record.get("unit"))
         reading = (base, unit, record.get("growth_pct"))
@@ -106,6 +113,7 @@ def tidy(
                 "period": record.get("period"),
                 "period_start": record.get("period_start"),
                 "period_end": record.get("period_end"),
+                "indicator_canonical": record.get("indicator_canonical"),
                 "indicator": record.get("indicator"),
                 "value_base": base,
                 "unit_base": unit,
@@ -140,9 +148,9 @@ def wide(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                                       "period_end": row.get("period_end")})  # fmt: skip
         cells = []
         if row.get("value_base") is not None:
-            cells.append((f"{row.get('indicator')} ({row.get('unit_base') or '-'})", row["value_base"]))
+            cells.append((f"{indicator_of(row)} ({row.get('unit_base') or '-'})", row["value_base"]))
         if row.get("growth_pct") is not None:
-            cells.append((f"{row.get('indicator')} 增速(%)", row["growth_pct"]))
+            cells.append((f"{indicator_of(row)} 增速(%)", row["growth_pct"]))
         for column, value in cells:
             if column in line and str(value) not in str(line[column]).split(";"):
                 line[column] = f"{line[column]};{value}"
