@@ -21,7 +21,7 @@ from llm_extract.check import check_rows
 from llm_extract.chunking import estimate_tokens
 from llm_extract.cleaning import clean, dropped_lines
 from llm_extract.content import economic_figures, not_economic
-from llm_extract.errors import ConfigError, InputError, LLMExtractError
+from llm_extract.errors import ConfigError, InputError, LLMExtractError, OutputError
 from llm_extract.evaluation import evaluate, load_jsonl
 from llm_extract.loading import decode_bytes, html_dropped_lines, iter_articles
 from llm_extract.output import RunWriter, dumps, journal_path, prepare_resume, read_records, write_table
@@ -358,20 +358,24 @@ def report(records: Path, sources: tuple[str, ...], out: Path, rejected_path: Pa
 @cli.command(name="table")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="TABLE.csv, .jsonl or .parquet.")  # fmt: skip
+              help="TABLE.csv, .jsonl, .parquet (parquet extra) or .xlsx (xlsx extra).")  # fmt: skip
 @click.option("--by", default="region,period", show_default=True,
               help="Fields that key a row besides the indicator (region, period, doc_id, …).")  # fmt: skip
 @click.option("--indicator", "indicators", multiple=True, help="Only these indicators (repeatable).")
 @click.option("--wide", is_flag=True, help="One row per region and period, one column per indicator.")
 def table_cmd(records: Path, out: Path, by: str, indicators: tuple[str, ...], wide: bool) -> None:
     """A tidy table of the verified RECORDS of a run (.jsonl, .csv or .parquet): one row per
-    place, period and indicator, values in base units, conflicting values kept as flagged rows."""
-    rows = read_records(records)
-    table = tidy(rows, by=[f.strip() for f in by.split(",") if f.strip()], indicators=indicators or None)
-    fields = TABLE_FIELDS
-    if wide:
-        table, fields = wide_table(table), ["region", "region_code", "period", "period_start", "period_end"]
-    write_table(table, out, fields)
+    place, period and canonical indicator, values in base units, conflicting values kept as flagged rows."""
+    try:
+        rows = read_records(records)
+        table = tidy(rows, by=[f.strip() for f in by.split(",") if f.strip()], indicators=indicators or None)
+        fields = TABLE_FIELDS
+        if wide:
+            table, fields = wide_table(table), ["region", "region_code", "period", "period_start", "period_end"]
+        write_table(table, out, fields)
+    except (ConfigError, OutputError) as exc:
+        _fail(str(exc))
+        return
     conflicts = sum(1 for row in table if row.get("conflict"))
     click.echo(f"{len(rows)} records -> {len(table)} rows ({conflicts} in conflict); wrote {out}", err=True)
 

@@ -302,7 +302,7 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_table(rows: list[dict[str, Any]], out: Path, fields: list[str]) -> None:
-    """Rows of a table to ``out`` (``.csv`` with a BOM, ``.jsonl`` or ``.parquet``), atomically."""
+    """Rows of a table to ``out`` (``.csv`` with a BOM, ``.jsonl``, ``.parquet`` or ``.xlsx``), atomically."""
     suffix = out.suffix.lower()
     columns = list(dict.fromkeys([*fields, *(k for row in rows for k in row)]))
     if suffix == ".jsonl":
@@ -320,5 +320,26 @@ def write_table(rows: list[dict[str, Any]], out: Path, fields: list[str]) -> Non
         tmp = out.with_name(f".{out.name}.tmp")
         pa.parquet.write_table(table, tmp)
         os.replace(tmp, out)
+    elif suffix == ".xlsx":
+        _write_xlsx(rows, out, columns)
     else:
-        raise ConfigError(f"{out}: tables are written as .csv, .jsonl or .parquet")
+        raise ConfigError(f"{out}: tables are written as .csv, .jsonl, .parquet or .xlsx")
+
+
+def _write_xlsx(rows: list[dict[str, Any]], out: Path, columns: list[str]) -> None:
+    try:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+    except ImportError:
+        raise ConfigError(f"{out}: writing .xlsx needs openpyxl: pip install 'llm-extract[xlsx]'") from None
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("table")
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([_flat(v) if isinstance(v, list | dict) else v for v in (row.get(name) for name in columns)])
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        book.save(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{out}: cannot write here ({exc.strerror or exc})") from None

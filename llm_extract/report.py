@@ -13,6 +13,11 @@ reasons; failed articles show their errors. Each article is pre-rendered as mark
 inert ``<script type="text/x-article">`` (the browser keeps it as text: no parsing, no DOM) and
 only the article on screen is turned into elements, so a run of 1,000 articles opens fast.
 
+The "Tables" view (button in the header) shows the run as a tidy table (:mod:`llm_extract.tidy`)
+and, for every canonical indicator with figures from two regions or two periods, a chart
+(:mod:`llm_extract.charts`, inline SVG): bars by region or lines by period, one mark per table
+row, conflicts in red; clicking a mark opens its article at the figure.
+
 Every piece of article or record text goes through :func:`html.escape`; nothing from the
 input is ever markup or script.
 """
@@ -26,16 +31,18 @@ import itertools
 import json
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from llm_extract.charts import charts, render
 from llm_extract.cleaning import clean
 from llm_extract.errors import ConfigError, InputError
 from llm_extract.evaluation import load_jsonl
 from llm_extract.loading import iter_articles
 from llm_extract.output import default_side_paths, records_log
+from llm_extract.tidy import indicator_of, tidy
 
 __all__ = ["build_report", "read_rows", "write_report"]
 
@@ -331,9 +338,12 @@ def build_report(
     options = "".join(f'<option value="{html.escape(name, quote=True)}">{_cell(name)} ({count})</option>'
                       for name, count in indicators.most_common())  # fmt: skip
     body = "".join(_article_html(n, d) for n, d in enumerate(docs))
+    tables_html, n_charts = _tables_html(records, docs)
+    body += tables_html
     note_html = "".join(f"<li>{_cell(n)}</li>" for n in notes)
     data = json.dumps(index, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return _PAGE.format(
+        n_charts=n_charts,
         title=_cell(page_title),
         stats=stats,
         options=options,
@@ -346,6 +356,51 @@ def build_report(
         css=_CSS,
         js=_JS,
     )
+
+
+_TIDY_COLUMNS = ("region", "period", "indicator_canonical", "indicator", "value_base", "unit_base", "growth_pct")
+
+
+def _tables_html(records: list[dict[str, Any]], docs: list[_Doc]) -> tuple[str, int]:
+    """The Tables view as an inert template: each chart, then the table rows it draws (same order)."""
+    where = {id(row): (n, k) for n, d in enumerate(docs) for k, row in enumerate(d.records)}
+    table = tidy(records)
+
+    def locate(row: Mapping[str, Any]) -> tuple[int, int] | None:
+        first = row.get("records") or []
+        return where.get(id(records[first[0]])) if first else None
+
+    out = ['<script type="text/x-tables" id="tables"><section class="tables">']
+    drawn = charts(table)
+    out.append(
+        f'<h2>Tables</h2><p class="muted">{len(table)} table rows; {len(drawn)} charts (canonical '
+        "indicators with figures from two regions or two periods). Click a mark to open its figure.</p>"
+    )
+    for chart in drawn:
+        out.append('<div class="chart-box">')
+        out.append(render(chart, locate))
+        out.append(f'<table class="tidy" data-indicator="{_attr(chart.indicator)}" data-measure="{chart.measure}">'
+                   "<thead><tr>" + "".join(f"<th>{c}</th>" for c in (*_TIDY_COLUMNS, "conflict", "sources"))
+                   + "</tr></thead><tbody>")  # fmt: skip
+        for row in chart.rows:
+            if (row.get("value_base") if chart.measure == "level" else row.get("growth_pct")) is None:
+                continue
+            n_k = locate(row)
+            link = f' data-doc="{n_k[0]}" data-rec="{n_k[1]}"' if n_k else ""
+            out.append(f'<tr class="trow{" conflict" if row.get("conflict") else ""}"{link}>'
+                       + "".join(f"<td>{_cell(row.get(c))}</td>" for c in _TIDY_COLUMNS)
+                       + f"<td>{'yes' if row.get('conflict') else ''}</td><td>{_cell(' '.join(row['sources']))}</td>"
+                       "</tr>")  # fmt: skip
+        out.append("</tbody></table></div>")
+    others = sorted({str(indicator_of(r)) for r in table if not r.get("indicator_canonical")})
+    if others:
+        out.append(f'<p class="muted">Not charted (no canonical indicator): {_cell("、".join(others[:60]))}'
+                   f"{' …' if len(others) > 60 else ''}</p>")  # fmt: skip
+    out.append("</section>")
+    markup = "".join(out)
+    if "</script" in markup.lower():
+        raise AssertionError("unescaped markup in the report")  # cannot happen: every input string is escaped
+    return markup + "</script>", len(drawn)
 
 
 def write_report(out: Path, page: str) -> None:
@@ -393,6 +448,13 @@ li.rej.selected{background:#fdecea}
 .s-verified{background:#c8e6c9}.s-rejected{background:#ffe0b2}.s-failed{background:#ffcdd2}
 .verdict.v-verified{color:#2e7d32}.verdict{color:var(--rej)}
 kbd{border:1px solid #ccc;border-radius:3px;padding:0 3px;font-size:12px}
+.chart-box{margin:12px 0 24px}svg.chart{border:1px solid #eee;background:#fff;display:block}
+svg .axis{stroke:#999}svg .tick{font-size:11px;fill:#555}svg .ct{font-size:13px;font-weight:bold}
+svg .mark{cursor:pointer}svg .mark.conflict{stroke:#d32f2f;stroke-width:2;stroke-dasharray:3 2}
+svg .mark:focus,svg .mark:hover{stroke:#000;stroke-width:2}
+table.tidy{border-collapse:collapse;font-size:12px;margin-top:4px}
+table.tidy td,table.tidy th{border:1px solid #e5e5e5;padding:1px 5px}tr.trow{cursor:pointer}
+tr.trow.conflict{background:#fdecea}button#tables-btn{margin-left:12px}
 """
 
 _JS = r"""
@@ -497,7 +559,17 @@ function showDetail(rec){
   (rec.checks || []).forEach(function(c){ add("check " + c.field, c.verdict + " — " + c.reason); });
   detail.appendChild(dl);
 }
+function openTables(){
+  current = -1; figure = -1; mark();
+  view.innerHTML = document.getElementById("tables").textContent;  // our own markup, inputs escaped
+  view.scrollTop = 0; showDetail(null);
+}
+document.getElementById("tables-btn").addEventListener("click", openTables);
 view.addEventListener("click", function(e){
+  var chartMark = e.target.closest(".mark[data-doc], tr.trow[data-doc]");
+  if (chartMark && chartMark.dataset.doc !== "") {
+    var rec = +chartMark.dataset.rec; open(+chartMark.dataset.doc); select(rec); return;
+  }
   var m = e.target.closest("mark.fig");
   if (m) { var ks = m.dataset.recs.split(" "); var i = ks.indexOf(view.dataset.last || "");
            var k = ks[(i + 1) % ks.length]; view.dataset.last = k; select(+k); return; }
@@ -549,6 +621,7 @@ script-src 'unsafe-inline'; img-src data:">
 <option value="empty">no records</option></select></label>
 <label><input type="checkbox" id="f-cleaned"> cleaned text (<kbd>t</kbd>)</label>
 <span class="muted" id="shown"></span>
+<button id="tables-btn" type="button">Tables ({n_charts} charts)</button>
 <span class="muted">· <kbd>n</kbd>/<kbd>p</kbd> next/previous figure ·
 <kbd>j</kbd>/<kbd>k</kbd> next/previous article</span>
 </div>{notes}</header>

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from llm_extract.cli import cli
-from llm_extract.report import build_report
+from llm_extract.report import build_report, read_rows
 
 HOSTILE = (
     "全市完成固定资产投资68.6亿元，同比增长11.0%。<script>window.__pwned=1</script>"
@@ -186,9 +186,10 @@ def test_failed_articles_show_their_error(report):
 def test_article_text_is_escaped_and_the_page_fetches_nothing(report):
     parsed, tmp_path = report
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert parsed.scripts == 2  # the index data and the page's own script, nothing from the article
+    assert parsed.scripts == 3  # the index data, the inert Tables template and the page's own script
     tags = re.findall(r"<script[^>]*>", page)
-    assert len([t for t in tags if 'type="text/x-article"' not in t]) == 2  # the rest are inert article markup
+    live = [t for t in tags if 'type="text/x-article"' not in t and 'type="text/x-tables"' not in t]
+    assert len(live) == 2  # the rest are inert article and table markup
     assert "<script>window.__pwned" not in page and "<img src=x" not in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     assert parsed.external == []  # no src= or href= anywhere: no network, no file references
@@ -224,3 +225,21 @@ def test_bad_records_file_is_a_clear_error(tmp_path):
     result = CliRunner().invoke(cli, ["report", str(out), "--sources", str(SEEDS), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2 and "o.jsonl:2: not valid JSON" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "r.html").exists()
+
+
+def test_the_tables_view_has_one_chart_per_charted_indicator_and_a_mark_per_row(tmp_path):
+    from llm_extract.charts import charts
+    from llm_extract.tidy import tidy
+
+    out = _run(tmp_path)
+    page = tmp_path / "r.html"
+    assert CliRunner().invoke(cli, ["report", str(out), "--sources", "seeds", "-o", str(page)]).exit_code == 0
+    html_text = page.read_text(encoding="utf-8")
+    template = html_text.split('<script type="text/x-tables" id="tables">', 1)[1].split("</script>", 1)[0]
+    expected = charts(tidy(read_rows(out)))
+    assert expected and template.count("<svg") == len(expected)
+    assert f"Tables ({len(expected)} charts)" in html_text
+    boxes = template.split('<div class="chart-box">')[1:]
+    for box, chart in zip(boxes, expected, strict=True):
+        assert box.count('class="mark') == box.count('<tr class="trow') == len(chart.rows)
+        assert all(f'data-doc="{d}"' in box for d in re.findall(r'data-doc="(\d+)"', box))

@@ -159,3 +159,31 @@ def test_filters_show_failed_articles_and_the_article_script_never_runs(browser,
     assert browser.find_elements(By.CSS_SELECTOR, "#view mark.fig.dim")  # other indicators' figures dimmed
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.ESCAPE)
+
+
+def test_the_tables_view_draws_one_mark_per_table_row_and_a_mark_opens_its_figure(browser, page):
+    from llm_extract.charts import charts
+    from llm_extract.tidy import tidy
+
+    rows = [json.loads(line) for line in (page.parent / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = charts(tidy(rows))
+    assert expected, "the seeds give at least one chart"
+    _open(browser, page)
+    browser.find_element(By.ID, "tables-btn").click()
+    boxes = browser.find_elements(By.CSS_SELECTOR, "#view .chart-box")
+    assert len(boxes) == len(expected)
+    for box, chart in zip(boxes, expected, strict=True):
+        marks = box.find_elements(By.CSS_SELECTOR, "svg .mark")
+        table_rows = box.find_elements(By.CSS_SELECTOR, "tr.trow")
+        assert len(marks) == len(table_rows) == len(chart.rows)
+        assert box.find_element(By.CSS_SELECTOR, "svg").get_attribute("data-indicator") == chart.indicator
+    browser.save_screenshot(str(artifacts() / "report-tables.png"))
+    mark = boxes[0].find_element(By.CSS_SELECTOR, "svg .mark")
+    doc, rec = int(mark.get_attribute("data-doc")), int(mark.get_attribute("data-rec"))
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", mark)
+    selected = browser.find_element(By.CSS_SELECTOR, "#view tr.rec.selected")
+    assert selected.get_attribute("data-rec") == str(rec)
+    record = json.loads(selected.get_attribute("data-record"))
+    assert record["indicator_canonical"] == expected[0].indicator
+    assert browser.execute_script("return document.querySelector('#docs li.current').dataset.n") == str(doc)
+    assert browser.find_element(By.CSS_SELECTOR, "#view pre.raw mark.fig.selected")  # the figure, highlighted

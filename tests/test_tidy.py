@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from llm_extract.cli import cli
 from llm_extract.output import read_records
-from llm_extract.tidy import tidy, value_base, wide
+from llm_extract.tidy import TABLE_FIELDS, tidy, value_base, wide
 
 # Every unit written in the three gold files, with its base unit (worked out by hand).
 GOLD_UNITS = [
@@ -91,3 +91,21 @@ def test_table_command_over_a_run(tmp_path):
     assert sum(len(json.loads(r["records"])) for r in rows) == len(records)  # every record accounted for
     first = next(r for r in rows if r["indicator"] == "固定资产投资" and r["value_base"])
     assert float(first["value_base"]) == 6.86e9 and first["unit_base"] == "元" and first["region_code"] == "210211"
+
+
+def test_table_as_xlsx_and_clear_errors_for_bad_names(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl", reason="the xlsx extra is not installed")
+    runner = CliRunner()
+    out = tmp_path / "seeds.jsonl"
+    assert runner.invoke(cli, ["run", "seeds", "-o", str(out), "--backend", "rules", "-q"]).exit_code == 0
+    book = tmp_path / "table.xlsx"
+    result = runner.invoke(cli, ["table", str(out), "-o", str(book), "--indicator", "固定资产投资"])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(book).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[: len(TABLE_FIELDS)] == TABLE_FIELDS
+    body = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    assert body and {r["indicator_canonical"] for r in body} == {"固定资产投资"}
+    bad = runner.invoke(cli, ["table", str(out), "-o", str(tmp_path / "table.txt")])
+    assert bad.exit_code == 2 and "tables are written as .csv, .jsonl, .parquet or .xlsx" in bad.output
+    assert "Traceback" not in bad.output
