@@ -99,6 +99,10 @@ def cli() -> None:
               help="Failed articles file (default: OUT.errors.jsonl).")  # fmt: skip
 @click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the run summary as JSON here.")  # fmt: skip
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="local: this process; ray: a Ray cluster (pip install 'llm-extract[ray]').")  # fmt: skip
+@click.option("--address", help="Ray cluster to join (auto, ray://host:10001); default: start a local one.")
+@click.option("--actors", type=click.IntRange(1, 100000), help="Ray actors (default: the cluster's CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the final summary line.")
 def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) -> None:
     """Extract verified records from INPUTS (files, directories, globs, JSONL, - for stdin).
@@ -141,8 +145,11 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         click.echo(f"resuming: {len(done)} articles already done are skipped (--fresh to start over)", err=True)
     try:
         with writer, progress:
-            summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
-                                prices=prices, on_article=progress.update, all_pages=opts["all_pages"])  # fmt: skip
+            if opts["engine"] == "ray":
+                summary = _run_on_ray(inputs, writer, backend, settings, opts, done=done, shard=shard, prices=prices)
+            else:
+                summary = run_batch(inputs, writer, chosen, concurrency=opts["concurrency"], shard=shard, done=done,
+                                    prices=prices, on_article=progress.update, all_pages=opts["all_pages"])  # fmt: skip
     finally:
         if hasattr(chosen, "close"):
             chosen.close()
@@ -154,6 +161,29 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         opts["summary_path"].write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n",
                                         encoding="utf-8")  # fmt: skip
     raise SystemExit(1 if summary.failed else 0)
+
+
+def _run_on_ray(
+    inputs: tuple[str, ...],
+    writer: RunWriter,
+    backend: str,
+    settings: Settings,
+    opts: dict[str, Any],
+    *,
+    done: set[str],
+    shard: tuple[int, int] | None,
+    prices: tuple[float, float] | None,
+) -> Summary:
+    try:
+        from llm_extract.ray import run_dataset, start
+    except ImportError:
+        _fail("--engine ray needs Ray: pip install 'llm-extract[ray]'")
+        raise  # not reached: _fail exits
+    start(opts["address"])
+    return run_dataset(inputs, writer, backend=backend, settings=settings, done=done, shard=shard,
+                       actors=opts["actors"], all_pages=opts["all_pages"], concurrency=opts["concurrency"],
+                       rpm=opts["rpm"], tpm=opts["tpm"], cache=not opts["no_cache"], cache_dir=opts["cache_dir"],
+                       prices=prices)  # fmt: skip
 
 
 def _backend(
