@@ -385,6 +385,89 @@ def report(records: Path, sources: tuple[str, ...], out: Path, rejected_path: Pa
     click.echo(f"wrote {out} ({len(page.encode('utf-8')) / 1e6:.1f} MB)", err=True)
 
 
+@cli.group(name="batch")
+def batch_group() -> None:
+    """Provider Batch APIs (OpenAI-compatible /files + /batches): half price, answers within 24 h."""
+
+
+_ENDPOINT = ("base_url", "api_key", "model", "mode", "max_retries", "timeout", "chunk_tokens", "max_tokens",
+             "transport_retries")  # fmt: skip
+
+
+@batch_group.command(name="submit")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The run's output file (.jsonl/.csv); the batch state goes to OUT.batch.json.")  # fmt: skip
+@click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
+@click.option("--api-key", help="API key (default: LLM_EXTRACT_API_KEY or OPENAI_API_KEY).")
+@click.option("--model", help="Model name.")
+@click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
+@click.option("--max-retries", type=int, help="Follow-up rounds for answers that fail verification (default 2).")
+@click.option("--timeout", type=float, help="Seconds to wait for the endpoint's reply to each call.")
+@click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
+@click.option("--max-tokens", type=int, help="Cap on one answer's budget (default 4096).")
+@click.option("--transport-retries", type=click.IntRange(0, 20), help="HTTP retries (default 4).")
+@click.option("--all-pages", is_flag=True, help="Also pages whose body is not economic reporting.")
+def batch_submit(inputs: tuple[str, ...], out: Path, all_pages: bool, **opts: Any) -> None:
+    """Clean and chunk INPUTS as run does and upload one request per chunk as a batch."""
+    from llm_extract.batchapi import state_path, submit
+
+    try:
+        settings = Settings.from_env(**{k: opts[k] for k in _ENDPOINT})
+        if not settings.configured:
+            raise ConfigError("no endpoint configured: set LLM_EXTRACT_BASE_URL (or an OpenAI key)")
+        run = submit(list(inputs), out, settings, all_pages=all_pages)
+    except (ConfigError, LLMExtractError) as exc:
+        _fail(str(exc))
+        return
+    except Exception as exc:  # the endpoint refused the upload (openai's errors are not ours to import here)
+        _fail(f"the endpoint refused the batch: {' '.join(str(exc).split())[:300]}")
+        return
+    ids = ", ".join(b["id"] for b in run.batches) or "none (no chunk to ask)"
+    click.echo(f"{len(run.articles)} articles, {len(run.requests)} requests, {len(run.input_errors)} bad inputs; "
+               f"batch {ids}; state in {state_path(out)}", err=True)  # fmt: skip
+
+
+@batch_group.command(name="status")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+def batch_status(out: Path) -> None:
+    """Show the state of every batch of the run whose output is OUT."""
+    from llm_extract.batchapi import status
+
+    try:
+        rows = status(out)
+    except (ConfigError, LLMExtractError) as exc:
+        _fail(str(exc))
+        return
+    for row in rows:
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@batch_group.command(name="collect")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--price-in", type=float, help="USD per million prompt tokens at batch rates.")
+@click.option("--price-out", type=float, help="USD per million completion tokens at batch rates.")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the summary as JSON here.")  # fmt: skip
+def batch_collect(out: Path, price_in: float | None, price_out: float | None, summary_path: Path | None) -> None:
+    """Download finished batches, verify every answer, send follow-ups, write finished articles."""
+    from llm_extract.batchapi import collect
+
+    prices = (price_in, price_out or 0.0) if price_in is not None else None
+    try:
+        summary, run = collect(out, prices=prices)
+    except (ConfigError, LLMExtractError) as exc:
+        _fail(str(exc))
+        return
+    pending = run.pending
+    click.echo(summary.line(), err=True)
+    click.echo(f"{len(pending)} batches pending" + (f" ({', '.join(b['id'] for b in pending)}): run collect again"
+               if pending else ": all collected"), err=True)  # fmt: skip
+    if summary_path:
+        summary_path.write_text(json.dumps(summary.as_dict() | {"pending_batches": len(pending)},
+                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")  # fmt: skip
+
+
 @cli.command(name="table")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),

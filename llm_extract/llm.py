@@ -67,7 +67,7 @@ from llm_extract.settings import Settings
 from llm_extract.types import Claim, Cleaned, Proposal, Usage
 from llm_extract.verify import Source, verify
 
-__all__ = ["LLMBackend", "response_model_for"]
+__all__ = ["BatchAnswer", "BatchCalls", "LLMBackend", "response_model_for"]
 
 _MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -791,13 +791,7 @@ class LLMBackend:
             messages=messages,
             response_model=self.response_model,
             max_retries=self.settings.max_retries,
-            context={
-                "chunk": piece.text,
-                "title": context.title,
-                "year": context.year,
-                "region": context.region,
-                "doc_id": doc_id,
-            },
+            context=_template_context(piece, context, doc_id),
             temperature=0,
             max_tokens=budget,
         )
@@ -874,3 +868,172 @@ def _last_reason(exc: InstructorRetryException) -> str:
 def _short(exc: BaseException | str, limit: int = 300) -> str:
     text = " ".join(str(exc).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- provider Batch APIs --------------------------------------------------------------------------
+
+
+@dataclass
+class BatchAnswer:
+    """One batch answer read as a live answer would be: verified claims, rejected ones, and — when
+    verification failed before the last round — the messages of the follow-up request."""
+
+    claims: list[Claim]
+    rejected: list[tuple[Claim, str]]
+    reask: list[dict[str, Any]] | None = None
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class _Captured(Exception):
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__("captured")
+        self.body = body
+
+
+class _CapturingClient(openai.DefaultHttpxClient):
+    """An HTTP client that sends nothing: the first request's body comes back as :class:`_Captured`
+    (raised before any transport, so no recorder or network sees it)."""
+
+    def send(self, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        raise _Captured(json.loads(request.content))
+
+
+class BatchCalls:
+    """What the batch flow needs from the SDKs, kept in the call layer.
+
+    * :meth:`body`: the exact request body ``run --no-stream`` would send for a chunk (instructor
+      renders it; the request is captured before it leaves), so a batch asks what a live run asks.
+      instructor's own batch layer (``instructor.batch``) builds bodies from messages and a model;
+      it cannot carry our validation context, the article passed only as template context, or our
+      follow-up rounds, so it is not used for the bodies.
+    * :meth:`read`: an answer parsed by instructor's own response handler for the mode, then
+      verified by the same validator as a live answer; before the last round a failure gives the
+      follow-up messages (the answer, then the verifier's message) instead of a rejection.
+    * :meth:`submit` / :meth:`retrieve` / :meth:`content`: the ``/files`` and ``/batches`` endpoints.
+    """
+
+    def __init__(self, backend: LLMBackend) -> None:
+        self.backend = backend
+        self.settings = backend.settings
+        self._client = openai.OpenAI(
+            base_url=self.settings.base_url,
+            api_key=self.settings.api_key.get() or "not-needed",
+            timeout=max(self.settings.timeout, 60.0),
+            max_retries=self.settings.transport_retries,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def body(self, piece: Chunk, context: ArticleContext, doc_id: str) -> dict[str, Any]:
+        """The request body for ``piece``. A follow-up round reuses it with the messages of
+        :attr:`BatchAnswer.reask` (already rendered: never through the template again)."""
+
+        capturing = openai.OpenAI(
+            base_url=self.settings.base_url or "https://api.openai.com/v1",
+            api_key="capture",
+            max_retries=0,
+            http_client=_CapturingClient(),
+        )
+        client = instructor.from_openai(capturing, mode=_MODES[self.settings.effective_mode])
+        try:
+            client.create(
+                model=self.backend.model,
+                messages=self.backend.template.messages(),  # type: ignore[arg-type]
+                response_model=self.backend.response_model,
+                max_retries=0,
+                context=_template_context(piece, context, doc_id),
+                temperature=0,
+                max_tokens=answer_budget(piece.text, self.settings.max_tokens),
+            )
+        except Exception as exc:  # the transport raised with the body; instructor and openai wrap it
+            found: BaseException | None = exc
+            while found is not None and not isinstance(found, _Captured):
+                found = found.__cause__ or found.__context__
+            if isinstance(found, _Captured):
+                return found.body
+            raise
+        finally:
+            capturing.close()
+        raise AssertionError("the request was not captured")  # create() cannot return without sending
+
+    def read(
+        self,
+        completion: dict[str, Any],
+        body: dict[str, Any],
+        piece: Chunk,
+        resolver: Resolver | None,
+        *,
+        last: bool,
+    ) -> BatchAnswer:
+        """Parse and verify one answer (``body``: the request it answers)."""
+        usage = completion.get("usage") or {}
+        spent_in, spent_out = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        state = _CallState(max_attempts=1 if last else 2, source=_identity_source(piece.text), resolver=resolver,
+                           offset=piece.start, attempts=1)  # fmt: skip
+        token = _STATE.set(state)
+        try:
+            response = openai.types.chat.ChatCompletion.model_validate(completion)
+            _on_response(response)
+            from instructor.v2.core.response import process_response
+
+            result = process_response(
+                response,
+                response_model=self.backend.response_model,
+                stream=False,
+                validation_context={"chunk": piece.text},
+                mode=_MODES[self.settings.effective_mode],
+            )
+        except (pydantic.ValidationError, ValueError, IncompleteOutputException) as exc:
+            reason = _short(exc if not isinstance(exc, pydantic.ValidationError) else _validation_reason(exc))
+            if last:
+                return BatchAnswer([], [], error=f"no valid answer in the last round: {reason}",
+                                   prompt_tokens=spent_in, completion_tokens=spent_out)  # fmt: skip
+            answer = _answer_text(completion)
+            follow_up = [
+                *body["messages"],
+                {"role": "assistant", "content": answer},
+                {"role": "user", "content": reason},
+            ]
+            return BatchAnswer([], [], reask=follow_up, prompt_tokens=spent_in, completion_tokens=spent_out)
+        finally:
+            _STATE.reset(token)
+        claims = [claims_of(r) for r in getattr(result, "records", [])]
+        return BatchAnswer(claims, state.rejected, prompt_tokens=spent_in, completion_tokens=spent_out)
+
+    def submit(self, jsonl: bytes, metadata: dict[str, str]) -> dict[str, Any]:
+        """Upload the requests and create a batch; the batch object as JSON."""
+        uploaded = self._client.files.create(file=("requests.jsonl", jsonl, "application/jsonl"), purpose="batch")
+        batch = self._client.batches.create(
+            input_file_id=uploaded.id, endpoint="/v1/chat/completions", completion_window="24h", metadata=metadata
+        )
+        return batch.model_dump(mode="json")
+
+    def retrieve(self, batch_id: str) -> dict[str, Any]:
+        return self._client.batches.retrieve(batch_id).model_dump(mode="json")
+
+    def content(self, file_id: str) -> str:
+        return self._client.files.content(file_id).text
+
+
+def _template_context(piece: Chunk, context: ArticleContext, doc_id: str) -> dict[str, Any]:
+    """What the prompt template sees: the chunk only through here (never pasted into a message)."""
+    return {"chunk": piece.text, "title": context.title, "year": context.year, "region": context.region,
+            "doc_id": doc_id}  # fmt: skip
+
+
+def _validation_reason(exc: pydantic.ValidationError) -> str:
+    problems = exc.errors(include_url=False)
+    if not problems:
+        return str(exc)
+    return "；".join(str(p["msg"]).removeprefix("Value error, ") for p in problems[:3])
+
+
+def _answer_text(completion: dict[str, Any]) -> str:
+    message = ((completion.get("choices") or [{}])[0]).get("message") or {}
+    calls = message.get("tool_calls") or []
+    if calls:
+        return str(calls[0].get("function", {}).get("arguments") or "")
+    return str(message.get("content") or "")

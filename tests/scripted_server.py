@@ -42,6 +42,13 @@ for it, and ``[DONE]``. An answer longer than the request's ``max_tokens`` is cu
 stops when the client has gone (a failed write); ``ScriptedServer.abandoned`` counts those.
 ``latency`` is the time every answer takes to start, from request to response headers (the time
 spent computing it included).
+
+It also plays a provider Batch API: ``POST /v1/files`` (multipart upload), ``POST /v1/batches``,
+``GET /v1/batches/{id}`` and ``GET /v1/files/{id}/content``. A batch's lines are answered as
+requests would be (the scenario named by each body's model); the first retrieval reports
+``in_progress``, the next ``completed`` with output and error files. ``BatchPlan`` scripts
+failures: the first batch expiring with half its lines answered, and lines whose ``custom_id``
+contains a marker failing (once, or always).
 """
 
 from __future__ import annotations
@@ -162,6 +169,15 @@ class FaultPlan:
     trickle: float = 0.05  # seconds between the pieces of a "slow-stream" answer
 
 
+@dataclass(frozen=True)
+class BatchPlan:
+    """How the batch endpoints misbehave, on purpose."""
+
+    expire_first: bool = False  # the first batch expires with only half its lines answered
+    fail_once: str | None = None  # lines whose custom_id contains this fail the first time they are seen
+    fail_always: str | None = None  # ... and these every time
+
+
 class _Server(ThreadingHTTPServer):
     request_queue_size = 512  # the default backlog of 5 refuses connections at high concurrency
 
@@ -179,8 +195,14 @@ class ScriptedServer:
         latency: float = 0.0,
         faults: FaultPlan | None = None,
         gold: Callable[[str], list[dict[str, Any]]] | None = None,
+        batch_plan: BatchPlan | None = None,
     ) -> None:
         self.gold = gold
+        self.batch_plan = batch_plan or BatchPlan()
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_lines: dict[str, list[dict[str, Any]]] = {}  # batch id -> its answered lines
+        self.failed_ids: set[str] = set()
         self.latency = latency
         self.plan = faults or FaultPlan()
         self.faults: Counter[str] = Counter()
@@ -220,9 +242,16 @@ class ScriptedServer:
                 pass
 
             def do_GET(self) -> None:  # GET /stats: requests served so far (for benchmarks in another process)
+                if "/batches/" in self.path or "/files/" in self.path:
+                    status, kind, data = server.batch_get(self.path)
+                    self._send(status, kind, data)
+                    return
                 data = json.dumps({"requests": server.requests, "max_inflight": server.max_inflight}).encode()
-                self.send_response(200 if self.path.endswith("/stats") else 404)
-                self.send_header("content-type", "application/json")
+                self._send(200 if self.path.endswith("/stats") else 404, "application/json", data)
+
+            def _send(self, status: int, kind: str, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("content-type", kind)
                 self.send_header("content-length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
@@ -231,6 +260,10 @@ class ScriptedServer:
                 started = time.monotonic()
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
+                if self.path.endswith(("/files", "/batches")):
+                    status, data = server.batch_post(self.path, self.headers.get("content-type", ""), raw)
+                    self._send(status, "application/json", data)
+                    return
                 body = json.loads(raw or b"{}")
                 with server._lock:
                     server.requests += 1
@@ -315,6 +348,106 @@ class ScriptedServer:
                 self.wfile.flush()
 
         return Handler
+
+    # --- the Batch API -----------------------------------------------------------------------
+
+    def batch_post(self, path: str, content_type: str, raw: bytes) -> tuple[int, bytes]:
+        with self._lock:
+            if path.endswith("/files"):
+                boundary = content_type.split("boundary=", 1)[-1].strip('"').encode()
+                data = b""
+                for part in raw.split(b"--" + boundary):
+                    head, _, rest = part.partition(b"\r\n\r\n")
+                    if b'name="file"' in head:
+                        data = rest.removesuffix(b"\r\n")
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = data
+                return 200, json.dumps(
+                    {
+                        "id": file_id,
+                        "object": "file",
+                        "bytes": len(data),
+                        "created_at": 0,
+                        "filename": "requests.jsonl",
+                        "purpose": "batch",
+                        "status": "processed",
+                    }
+                ).encode()
+            request = json.loads(raw)
+            batch_id = f"batch-{len(self.batches) + 1}"
+            lines = [json.loads(x) for x in self.files[request["input_file_id"]].decode().splitlines() if x.strip()]
+            self.batch_lines[batch_id] = lines
+            self.batches[batch_id] = {
+                "id": batch_id,
+                "object": "batch",
+                "endpoint": request["endpoint"],
+                "errors": None,
+                "input_file_id": request["input_file_id"],
+                "completion_window": request["completion_window"],
+                "status": "validating",
+                "output_file_id": None,
+                "error_file_id": None,
+                "created_at": 0,
+                "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+                "metadata": request.get("metadata"),
+                "_polls": 0,
+            }
+            return 200, json.dumps(self._public(batch_id)).encode()
+
+    def _public(self, batch_id: str) -> dict[str, Any]:
+        return {k: v for k, v in self.batches[batch_id].items() if not k.startswith("_")}
+
+    def batch_get(self, path: str) -> tuple[int, str, bytes]:
+        with self._lock:
+            if "/files/" in path:
+                file_id = path.split("/files/", 1)[1].removesuffix("/content")
+                if file_id not in self.files:
+                    return 404, "application/json", b'{"error": {"message": "no such file"}}'
+                return 200, "application/jsonl", self.files[file_id]
+            batch_id = path.rsplit("/", 1)[-1]
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                return 404, "application/json", b'{"error": {"message": "no such batch"}}'
+            batch["_polls"] += 1
+            if batch["_polls"] == 1:
+                batch["status"] = "in_progress"
+            elif batch["status"] == "in_progress":
+                self._finish(batch_id)
+            return 200, "application/json", json.dumps(self._public(batch_id)).encode()
+
+    def _finish(self, batch_id: str) -> None:
+        """Answer a batch's lines (called under the lock): output and error files, final status."""
+        batch, lines = self.batches[batch_id], self.batch_lines[batch_id]
+        expire = self.batch_plan.expire_first and batch_id == "batch-1"
+        if expire:
+            lines = lines[: len(lines) // 2]
+        out, err = [], []
+        for n, line in enumerate(lines):
+            cid = str(line["custom_id"])
+            plan = self.batch_plan
+            failing = (plan.fail_always and plan.fail_always in cid) or (
+                plan.fail_once and plan.fail_once in cid and cid not in self.failed_ids
+            )
+            if failing:
+                self.failed_ids.add(cid)
+                err.append({"id": f"req-{n}", "custom_id": cid, "response": None,
+                            "error": {"code": "server_error", "message": "the line failed (scripted)"}})  # fmt: skip
+                continue
+            body = line["body"]
+            key = json.dumps(body, ensure_ascii=False, sort_keys=True)
+            self._seen[key] = self._seen.get(key, 0) + 1
+            self.requests += 1
+            self.bodies.append(body)
+            status, _, payload = self.answer(body, self._seen[key])
+            out.append({"id": f"req-{n}", "custom_id": cid, "error": None,
+                        "response": {"status_code": status, "request_id": f"r-{n}", "body": payload}})  # fmt: skip
+        for name, rows in (("output_file_id", out), ("error_file_id", err)):
+            if rows:
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+                batch[name] = file_id
+        batch["status"] = "expired" if expire else "completed"
+        batch["request_counts"] = {"total": len(self.batch_lines[batch_id]), "completed": len(out), "failed": len(err)}
 
     def _draw(self, body: dict[str, Any]) -> str | None:
         """The fault for this request (called under the lock), or None."""
