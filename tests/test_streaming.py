@@ -220,3 +220,31 @@ def test_the_cli_logs_slow_answers_while_they_stream_and_q_stays_quiet(tmp_path,
     assert working and "/" in working[0] and "tokens/s" in working[0]
     assert any(line.startswith("answer  a chunk 0: ") for line in loud.output.splitlines())
     assert "working" not in quiet.output and "tokens/s" not in quiet.output
+
+
+def test_stream_and_silence_settings_from_the_environment_and_local_defaults():
+    local = Settings.from_env({"LLM_EXTRACT_BASE_URL": "http://127.0.0.1:8080/v1"})
+    assert local.stream and local.silence_timeout == 120.0 and local.timeout == 600.0
+    hosted = Settings.from_env({"LLM_EXTRACT_BASE_URL": "https://api.example.com/v1", "LLM_EXTRACT_STREAM": "0",
+                                "LLM_EXTRACT_SILENCE_TIMEOUT": "12.5"})  # fmt: skip
+    assert not hosted.stream and hosted.silence_timeout == 12.5 and hosted.timeout == 60.0
+    from llm_extract.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="LLM_EXTRACT_STREAM"):
+        Settings.from_env({"LLM_EXTRACT_STREAM": "maybe"})
+    with pytest.raises(ConfigError, match="silence_timeout"):
+        Settings(silence_timeout=0)
+
+
+def test_the_cli_no_stream_flag_sends_plain_requests(tmp_path):
+    from click.testing import CliRunner
+
+    from llm_extract.cli import cli
+
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    with ScriptedServer() as server:
+        result = CliRunner().invoke(cli, ["run", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"), "--backend",
+                                          "openai", "--base-url", server.url, "--model", "scripted-correct",
+                                          "--no-cache", "--no-stream", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert server.bodies and all("stream" not in b for b in server.bodies)
