@@ -29,7 +29,7 @@ from llm_extract.output import read_records
 from llm_extract.pipeline import Extraction, aextract, extract, extract_many
 from llm_extract.records import EconomicIndicator, Grounded
 from llm_extract.settings import Settings
-from llm_extract.tidy import tidy, value_base
+from llm_extract.tidy import tidy, tidy_frame, value_base
 from llm_extract.types import (
     Article,
     Claim,
@@ -80,6 +80,7 @@ __all__ = [
     "read_file",
     "read_records",
     "tidy",
+    "tidy_frame",
     "value_base",
     "verify",
 ]

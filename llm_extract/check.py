@@ -7,7 +7,7 @@ the row plus ``status`` (``verified`` or ``rejected``), ``checks`` (a verdict an
 number), ``reasons``, and for verified rows ``evidence`` and ``span`` with
 ``raw[span[0]:span[1]] == evidence`` and the normalised place and time (``region``,
 ``region_code``, ``province``, ``city``, ``county``, ``period``, ``period_start``,
-``period_end``, ``period_kind``) exactly as extraction writes them: a region or period the
+``period_end``, ``period_kind``) and ``indicator_canonical`` exactly as extraction writes them: a region or period the
 source does not support rejects the row like a wrong number. A row that cannot be checked (bad JSON, unknown
 ``doc_id``, a value that is not a number) is ``rejected`` with the reason; none is skipped.
 """
@@ -23,6 +23,7 @@ from typing import Any
 from llm_extract.attributes import Resolver
 from llm_extract.cleaning import clean
 from llm_extract.errors import InputError
+from llm_extract.indicators import canonical_indicator
 from llm_extract.loading import read_file
 from llm_extract.types import Claim
 from llm_extract.verify import Source, verify
@@ -132,6 +133,7 @@ def _check_one(row: dict[str, Any], store: _Sources, lineno: int) -> dict[str, A
     if isinstance(source, InputError):
         return {**out, "status": "rejected", "reasons": [str(source)]}
     result = verify(claim, source)
+    out["indicator_canonical"] = canonical_indicator(claim.indicator)
     out["status"] = "verified" if result.verified else "rejected"
     out["checks"] = [c.as_dict() for c in result.checks]
     out["reasons"] = result.reasons

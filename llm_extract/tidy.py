@@ -18,7 +18,7 @@ from typing import Any
 from llm_extract.numbers import parse_unit
 from llm_extract.types import Kind
 
-__all__ = ["TABLE_FIELDS", "indicator_of", "tidy", "value_base", "wide"]
+__all__ = ["TABLE_FIELDS", "indicator_of", "tidy", "tidy_frame", "value_base", "wide"]
 
 TABLE_FIELDS = [
     "region", "region_code", "period", "period_start", "period_end", "indicator_canonical", "indicator", "value_base",
@@ -134,6 +134,26 @@ def tidy(
             row["conflict"] = len(levels) > 1 or len(rates) > 1
         out.extend(rows)
     return out
+
+
+def tidy_frame(
+    records: Iterable[Mapping[str, Any]],
+    *,
+    by: Sequence[str] = ("region", "period"),
+    indicators: Sequence[str] | None = None,
+    pivot: bool = False,
+) -> Any:
+    """:func:`tidy` (or, with ``pivot``, :func:`wide`) as a pandas DataFrame (``pip install pandas``)."""
+    try:
+        import pandas
+    except ImportError:
+        from llm_extract.errors import ConfigError
+
+        raise ConfigError("tidy_frame() needs pandas: pip install pandas") from None
+    rows = tidy(records, by=by, indicators=indicators)
+    if pivot:
+        return pandas.DataFrame(wide(rows))
+    return pandas.DataFrame(rows, columns=TABLE_FIELDS)
 
 
 def wide(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

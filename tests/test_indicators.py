@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pytest
@@ -103,3 +104,18 @@ def test_a_table_puts_synonyms_in_one_column():
     assert len(table) == 1 and table[0]["indicator_canonical"] == "固定资产投资"
     assert table[0]["sources"] == ["a:0-5", "b:3-9"] and not table[0]["conflict"]
     assert tidy(rows, indicators=["固定资产投资"]) == table
+
+
+def test_tidy_frame_and_check_rows_carry_the_canonical_indicator(tmp_path):
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed")
+    from llm_extract import tidy_frame
+    from llm_extract.check import check_rows
+
+    records = [r for r in extract((ROOT / "seeds" / "000_ba67efb076b739e5.txt").read_text(encoding="utf-8")).records]
+    frame = tidy_frame(records)
+    assert isinstance(frame, pandas.DataFrame) and "固定资产投资" in set(frame["indicator_canonical"].dropna())
+    assert list(tidy_frame(records, pivot=True).columns[:2]) == ["region", "region_code"]
+    (tmp_path / "a.txt").write_text("全市完成固定资产投资68.6亿元。", encoding="utf-8")
+    row = {"doc_id": "a", "indicator": "全市固投", "value": 68.6, "unit": "亿元"}
+    (checked,) = list(check_rows([json.dumps(row, ensure_ascii=False)], tmp_path))
+    assert checked["indicator_canonical"] == "固定资产投资"
