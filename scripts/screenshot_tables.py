@@ -1,6 +1,6 @@
 """The README's picture of the report's Tables view: the seeds and the dev set through the rules backend.
 
-    python scripts/screenshot_tables.py [OUT.png]   (needs chromium, chromium-driver and a CJK font)
+python scripts/screenshot_tables.py [OUT.png]   (needs chromium, chromium-driver and a CJK font)
 """
 
 from __future__ import annotations
