@@ -43,6 +43,7 @@ _HEADING = re.compile(
 _OPENING = re.compile(r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时)+")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
+_THAT_DAY = re.compile(r"当天|当日")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
 _REPORT = re.compile(r"统计公报|政府工作报告|工作报告|国民经济和社会发展")
@@ -328,12 +329,17 @@ class Resolver:
         return None
 
     def _referred(self, pm: PlaceMention) -> Place | None:
-        """The place a word like 全市 or 全省 stands for: the main place, or the division of the word's
-        level that contains it (全省 in an article about a district is its province)."""
+        """The place a word like 全市 or 全省 stands for: a place of the word's level named earlier in
+        its sentence (广州写字楼市场新增供应3万平方米，全市空置率… is 广州's), else the main place, or
+        the division of the word's level that contains it (全省 in an article about a district)."""
+        word = self.text[pm.span[0] : pm.span[1]]
+        start, _ = self._bounds(pm.span[0], self._sentence_ends)
+        for earlier in reversed(self._places_in(start, pm.span[0])):
+            if earlier.place is not None and _of_level(earlier.place, word):
+                return earlier.place
         main = self.main.place
         if main is None or main.division is None:
             return main
-        word = self.text[pm.span[0] : pm.span[1]]
         chain = main.division.chain
         if word.endswith(("省", "自治区")):
             return place_of(chain[0]) if len(chain) > 1 else main
@@ -343,6 +349,10 @@ class Resolver:
         return main
 
     def _period_at(self, start: int, end: int) -> Period | None:
+        own_clause = self._bounds(start, self._clause_ends)
+        that_day = None if self._periods_in(*own_clause) else self._day_before(start)
+        if that_day is not None:
+            return that_day
         sentence = self._bounds(start, self._sentence_ends)
         lead = self._paragraph_lead(start)
         paragraph_so_far = (lead[0], sentence[0])  # the sentences before it in its paragraph
@@ -387,6 +397,8 @@ class Resolver:
             return self._same_months(period)
         if period.relative is not None:
             base = dateline if dateline is not None else self._main_year()
+            if period.text.startswith("当年"):  # "that year": the year the text last named, not the dateline's
+                base = self._year_named_before(pm.span[0]) or base
             return parse_period(period.text, dateline_year=base) or period
         if period.has_year or period.kind == "current":
             return period
@@ -399,6 +411,26 @@ class Resolver:
                 if other.period.relative is not None and (dateline or self._main_year()) is not None:
                     return period.in_year((dateline or self._main_year() or 0) + other.period.relative)
         return period.in_year(self._main_year() or dateline)
+
+    def _year_named_before(self, pos: int) -> int | None:
+        """The year of the nearest period with a written year before ``pos`` in its paragraph."""
+        start = self.text.rfind("\n", 0, pos) + 1
+        for other in reversed(self._periods_in(start, pos)):
+            if other.period.has_year and other.period.kind not in ("target", "span", "same"):
+                return other.period.start_year
+        return None
+
+    def _day_before(self, start: int) -> Period | None:
+        """For a figure after 当天 / 当日 in its sentence: the date the paragraph last named."""
+        s, _ = self._bounds(start, self._sentence_ends)
+        if not _THAT_DAY.search(self.text, s, start):
+            return None
+        p_start = self.text.rfind("\n", 0, s) + 1
+        for other in reversed(self._periods_in(p_start, s)):
+            if other.period.day:
+                sentence = self._bounds(other.span[0], self._sentence_ends)
+                return self._with_year(other, sentence, self._paragraph_lead(other.span[0]))
+        return None
 
     def _same_months(self, period: Period) -> Period:
         """2020年同期 / 上年同期: the months of the article's own period, in that year."""
@@ -527,6 +559,22 @@ class Resolver:
 
 
 @functools.lru_cache(maxsize=16)
+def _of_level(place: Place, word: str) -> bool:
+    """Whether ``place`` is of the level a word like 全市 / 全省 / 全县 names."""
+    division = place.division
+    if division is None:
+        return word.endswith("区") and place.zone is not None  # 全区 after a zone's name
+    if word.endswith(("省", "自治区")):
+        return division.level == 1 and not division.name.endswith("市")
+    if word.endswith("市"):
+        return division.name.endswith("市")
+    if word.endswith("县"):
+        return division.level == 3 and division.name.endswith("县")
+    if word.endswith("区"):
+        return division.level == 3 and division.name.endswith("区")
+    return False
+
+
 def resolver_for(text: str) -> Resolver:
     """The :class:`Resolver` of a cleaned text, built once: the LLM backend's validator and the
     pipeline ask for the same article's one after the other."""

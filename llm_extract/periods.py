@@ -276,6 +276,8 @@ def find_periods(text: str) -> list[PeriodMention]:
             continue  # 2025年前: handled below as a target
         if m.group("whole") == "年" and m.group("rel") is None and m.group("year") is None:
             continue
+        if m.group("whole") and normal[m.end() : m.end() + 2] in ("任务", "目标", "计划", "预算"):
+            continue  # 完成全年任务的38.86%: the year's target, not the figure's time
         period = _parse_match(m)
         if period is not None:
             out.append(PeriodMention(span=m.span(), period=period))

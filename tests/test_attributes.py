@@ -392,3 +392,19 @@ def test_a_place_after_the_figure_counts_only_as_a_subject():
 def test_the_mainland_is_the_country_but_a_continent_is_not():
     assert [p.place.name for p in find_places("大陆一年的汽车产量已达到2800万辆") if p.place] == ["全国"]
     assert not [p for p in find_places("欧亚大陆的大陆架") if p.place]
+
+
+def test_that_year_and_that_day_point_back_and_a_years_target_is_not_a_time():
+    text = ("甘井子区招商引资情况\n2020年04月20日 来源:示例日报\n"
+            "2020年一季度，甘井子区实际使用内资68亿元，完成全年任务的38.86%。\n"
+            "2019年，甘井子区入选中国创新百强区。当年，甘井子区新认定高新技术企业82家。\n"
+            "4月13日，甘井子区举行网络招商推介会。当天直播期间，甘井子区签约16个项目。")  # fmt: skip
+    assert _at(text, "82家")["period"] == "2019年"
+    assert _at(text, "16个")["period"] == "2020年4月13日"
+    assert _at(text, "38.86%")["period"] == "2020年一季度"
+
+
+def test_a_word_for_the_whole_city_after_a_named_city_is_that_city():
+    text = "上海写字楼市场报告\n上海空置率12%。广州写字楼市场新增供应3万平方米，全市空置率下降1.1个百分点至11.3%。"
+    assert _at(text, "11.3%")["region"] == "广州市"
+    assert _at(text, "12%")["region"] == "上海市"
