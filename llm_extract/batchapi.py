@@ -39,6 +39,7 @@ from llm_extract.context import ArticleContext
 from llm_extract.errors import ConfigError, InputError
 from llm_extract.llm import BatchCalls, LLMBackend, _claim_dict, _to_cache
 from llm_extract.loading import iter_articles
+from llm_extract.numbers import find_mentions
 from llm_extract.output import RunWriter, journal_path
 from llm_extract.pipeline import Extraction, _checked, _not_economic, _prepare
 from llm_extract.settings import Settings
@@ -145,6 +146,8 @@ def submit(
                 entry["note"] = skipped.note
             else:
                 for piece in backend.chunks(cleaned):
+                    if not find_mentions(piece.text):
+                        continue  # no figure in the chunk: nothing could verify, nothing is asked (as in run)
                     cid = f"{doc.doc_id}#{piece.index}"
                     run.requests[cid] = {"doc_id": doc.doc_id, "chunk": piece.index, "round": 0,
                                          "body": calls.body(piece, context, doc.doc_id)}  # fmt: skip

@@ -60,6 +60,7 @@ from llm_extract.cache import ChunkCache
 from llm_extract.chunking import Chunk, chunk
 from llm_extract.context import ArticleContext
 from llm_extract.errors import CallError, ConfigError
+from llm_extract.numbers import find_mentions
 from llm_extract.pacing import Pacer
 from llm_extract.prompting import PromptTemplate, load_template
 from llm_extract.records import EconomicIndicator, claims_of, schema_hash
@@ -682,6 +683,8 @@ class LLMBackend:
     async def _chunk(
         self, piece: Chunk, context: ArticleContext, doc_id: str, resolver: Resolver | None = None
     ) -> tuple[list[Claim], list[tuple[Claim, str]], Usage] | CallError:
+        if not find_mentions(piece.text):
+            return [], [], Usage()  # no figure in the chunk: no record could verify, so nothing is asked
         key = self._cache_key(piece, context) if self.cache is not None else ""
         if self.cache is not None:
             hit = self.cache.get(key)

@@ -248,3 +248,9 @@ def test_the_cli_no_stream_flag_sends_plain_requests(tmp_path):
                                           "--no-cache", "--no-stream", "-q"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert server.bodies and all("stream" not in b for b in server.bodies)
+
+
+def test_a_chunk_without_any_figure_is_not_sent():
+    with ScriptedServer() as server, backend(server, "correct") as b:
+        result = run_backend(Article("plain", "2023年05月10日 来源:示例日报\n全市上下齐心协力，推动高质量发展。"), b)
+    assert result.ok and not result.records and server.requests == 0
