@@ -543,9 +543,9 @@ function selectRejected(j){
   li.classList.add("selected"); li.scrollIntoView({block: "center"});
   showDetail(JSON.parse(li.dataset.record));
 }
-var FIELDS = ["doc_id", "indicator", "region", "region_code", "province", "city", "county", "period", "period_start",
-              "period_end", "period_kind", "value", "unit", "growth_pct", "qualifier", "status",
-              "evidence", "span", "reasons", "backend", "model", "mode", "prompt_hash", "schema_hash"];
+var FIELDS = ["doc_id", "indicator", "indicator_canonical", "region", "region_code", "province", "city", "county",
+              "period", "period_start", "period_end", "period_kind", "value", "unit", "growth_pct", "qualifier",
+              "status", "evidence", "span", "reasons", "backend", "model", "mode", "prompt_hash", "schema_hash"];
 function showDetail(rec){
   detail.textContent = "";
   if (!rec) { detail.textContent = "Click a highlighted figure, a record or a rejected record."; return; }
