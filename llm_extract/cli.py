@@ -47,16 +47,48 @@ def cli() -> None:
     """Grounded extraction of economic figures from Chinese news: every number proven in the source."""
 
 
+# The settings an endpoint call takes from the command line (Settings.from_env overrides).
+_ENDPOINT = ("base_url", "api_key", "model", "mode", "max_retries", "timeout", "chunk_tokens", "max_tokens",
+             "transport_retries")  # fmt: skip
+
+
+def _options(*options: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Several click options as one decorator, in the order given."""
+
+    def apply(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+_endpoint_options = _options(
+    click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint."),
+    click.option("--api-key", help="API key (default: LLM_EXTRACT_API_KEY or OPENAI_API_KEY)."),
+    click.option("--model", help="Model name (default: LLM_EXTRACT_MODEL)."),
+    click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint)."),
+)
+_chunk_options = _options(
+    click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600)."),
+    click.option("--max-tokens", type=int,
+                 help="Cap on one answer's budget; each chunk's budget is set by its figures (default 4096)."),
+    click.option("--transport-retries", type=click.IntRange(0, 20),
+                 help="HTTP retries of 429, 5xx, connect timeouts and resets, with backoff (default 4)."),
+)  # fmt: skip
+
+
+def _write_summary(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Output file: .jsonl, .csv or .parquet (parquet extra); required unless --dry-run.")  # fmt: skip
 @click.option("--backend", type=click.Choice(["auto", "rules", "openai"]), default="auto", show_default=True,
               help="auto: the LLM when an endpoint is configured, else the offline rules.")  # fmt: skip
-@click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
-@click.option("--api-key", help="API key (default: LLM_EXTRACT_API_KEY or OPENAI_API_KEY).")
-@click.option("--model", help="Model name (default: LLM_EXTRACT_MODEL).")
-@click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
+@_endpoint_options
 @click.option("--max-retries", type=int, help="Re-asks after a failed validation (default 2).")
 @click.option(
     "--timeout",
@@ -70,11 +102,7 @@ def cli() -> None:
 )
 @click.option("--stream/--no-stream", default=None,
               help="Stream answers, so a slow model is never cut off while it writes (default: on).")  # fmt: skip
-@click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
-@click.option("--max-tokens", type=int,
-              help="Cap on one answer's budget; each chunk's budget is set by its figures (default 4096).")  # fmt: skip
-@click.option("--transport-retries", type=click.IntRange(0, 20),
-              help="HTTP retries of 429, 5xx, connect timeouts and resets, with backoff (default 4).")  # fmt: skip
+@_chunk_options
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 1024),
@@ -111,10 +139,7 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
     records stay), unfinished and failed ones are done again. --fresh starts over.
     """
     try:
-        settings = Settings.from_env(**{k: opts[k] for k in ("base_url", "api_key", "model", "mode", "max_retries",
-                                                              "timeout", "chunk_tokens", "max_tokens",
-                                                              "transport_retries", "silence_timeout",
-                                                              "stream")})  # fmt: skip
+        settings = Settings.from_env(**{k: opts[k] for k in (*_ENDPOINT, "silence_timeout", "stream")})
         if opts["concurrency"] is None:
             opts["concurrency"] = settings.default_concurrency
         shard = parse_shard(opts["shard"])
@@ -158,8 +183,7 @@ def run(inputs: tuple[str, ...], out: Path | None, backend: str, **opts: Any) ->
         click.echo(f"wrote {writer.paths['out']} (rejected: {writer.paths['rejected']}, "
                    f"errors: {writer.paths['errors']})", err=True)  # fmt: skip
     if opts["summary_path"]:
-        opts["summary_path"].write_text(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2) + "\n",
-                                        encoding="utf-8")  # fmt: skip
+        _write_summary(opts["summary_path"], summary.as_dict())
     raise SystemExit(1 if summary.failed else 0)
 
 
@@ -390,23 +414,14 @@ def batch_group() -> None:
     """Provider Batch APIs (OpenAI-compatible /files + /batches): half price, answers within 24 h."""
 
 
-_ENDPOINT = ("base_url", "api_key", "model", "mode", "max_retries", "timeout", "chunk_tokens", "max_tokens",
-             "transport_retries")  # fmt: skip
-
-
 @batch_group.command(name="submit")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The run's output file (.jsonl/.csv); the batch state goes to OUT.batch.json.")  # fmt: skip
-@click.option("--base-url", envvar="LLM_EXTRACT_BASE_URL", help="OpenAI-compatible endpoint.")
-@click.option("--api-key", help="API key (default: LLM_EXTRACT_API_KEY or OPENAI_API_KEY).")
-@click.option("--model", help="Model name.")
-@click.option("--mode", type=click.Choice(MODES), help="instructor mode (default: by endpoint).")
+@_endpoint_options
 @click.option("--max-retries", type=int, help="Follow-up rounds for answers that fail verification (default 2).")
 @click.option("--timeout", type=float, help="Seconds to wait for the endpoint's reply to each call.")
-@click.option("--chunk-tokens", type=int, help="Estimated-token budget of one chunk (default 600).")
-@click.option("--max-tokens", type=int, help="Cap on one answer's budget (default 4096).")
-@click.option("--transport-retries", type=click.IntRange(0, 20), help="HTTP retries (default 4).")
+@_chunk_options
 @click.option("--all-pages", is_flag=True, help="Also pages whose body is not economic reporting.")
 def batch_submit(inputs: tuple[str, ...], out: Path, all_pages: bool, **opts: Any) -> None:
     """Clean and chunk INPUTS as run does and upload one request per chunk as a batch."""
@@ -464,8 +479,7 @@ def batch_collect(out: Path, price_in: float | None, price_out: float | None, su
     click.echo(f"{len(pending)} batches pending" + (f" ({', '.join(b['id'] for b in pending)}): run collect again"
                if pending else ": all collected"), err=True)  # fmt: skip
     if summary_path:
-        summary_path.write_text(json.dumps(summary.as_dict() | {"pending_batches": len(pending)},
-                                           ensure_ascii=False, indent=2) + "\n", encoding="utf-8")  # fmt: skip
+        _write_summary(summary_path, summary.as_dict() | {"pending_batches": len(pending)})
 
 
 @cli.command(name="table")
