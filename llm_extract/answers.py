@@ -74,7 +74,6 @@ class StreamAssembler:
         self.finish_reason: str | None = None
         self.usage: dict[str, Any] | None = None
         self.pieces = 0  # answer-bearing events: about one token each on every server measured
-        self.chars = 0
         self.done = False
         self.error: Any = None
         self._tail: list[str] = []  # the answer's text so far (content and arguments), for loop checks
@@ -144,7 +143,6 @@ class StreamAssembler:
 
     def _grow(self, text: str) -> None:
         self._tail.append(text)
-        self.chars += len(text)
 
     @property
     def text(self) -> str:

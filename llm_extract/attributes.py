@@ -250,8 +250,11 @@ class Resolver:
         start = ends[i - 1] if i else 0
         return start, (ends[i] if i < len(ends) else len(self.text))
 
+    def _paragraph_start(self, pos: int) -> int:
+        return self.text.rfind("\n", 0, pos) + 1
+
     def _paragraph_lead(self, pos: int) -> tuple[int, int]:
-        p_start = self.text.rfind("\n", 0, pos) + 1
+        p_start = self._paragraph_start(pos)
         i = bisect.bisect_right(self._sentence_ends, p_start)
         return p_start, (self._sentence_ends[i] if i < len(self._sentence_ends) else len(self.text))
 
@@ -414,8 +417,7 @@ class Resolver:
 
     def _year_named_before(self, pos: int) -> int | None:
         """The year of the nearest period with a written year before ``pos`` in its paragraph."""
-        start = self.text.rfind("\n", 0, pos) + 1
-        for other in reversed(self._periods_in(start, pos)):
+        for other in reversed(self._periods_in(self._paragraph_start(pos), pos)):
             if other.period.has_year and other.period.kind not in ("target", "span", "same"):
                 return other.period.start_year
         return None
@@ -425,8 +427,7 @@ class Resolver:
         s, _ = self._bounds(start, self._sentence_ends)
         if not _THAT_DAY.search(self.text, s, start):
             return None
-        p_start = self.text.rfind("\n", 0, s) + 1
-        for other in reversed(self._periods_in(p_start, s)):
+        for other in reversed(self._periods_in(self._paragraph_start(s), s)):
             if other.period.day:
                 sentence = self._bounds(other.span[0], self._sentence_ends)
                 return self._with_year(other, sentence, self._paragraph_lead(other.span[0]))
@@ -442,7 +443,8 @@ class Resolver:
         if ref is None or ref.start_month is None or ref.start_year is None or year is None:
             return period if year is None else replace(period, start_year=year, end_year=year)
         shift = year - ref.start_year
-        label = re.sub(r"^(?:19|20)\d\d", str(year), ref.label()) if _YEAR_START.match(ref.label()) else ""
+        ref_label = ref.label()
+        label = _YEAR_START.sub(str(year), ref_label, count=1) if _YEAR_START.match(ref_label) else ""
         return Period(label or f"{year}年{period.text.split('年')[-1]}", ref.kind, year, ref.start_month,
                       (ref.end_year or ref.start_year) + shift, ref.end_month)  # fmt: skip
 

@@ -24,14 +24,16 @@ the built-in table halved (batch rates are half the list price at OpenAI).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.attributes import resolver_for
+from llm_extract.attributes import Resolver, resolver_for
 from llm_extract.batch import PRICES, Summary, _record
 from llm_extract.cache import ChunkCache, default_cache_dir
 from llm_extract.chunking import Chunk
@@ -44,6 +46,7 @@ from llm_extract.output import RunWriter, journal_path
 from llm_extract.pipeline import Extraction, _checked, _not_economic, _prepare
 from llm_extract.settings import Settings
 from llm_extract.types import Article, Claim, Proposal, Usage
+from llm_extract.verify import Source
 
 __all__ = ["BatchRun", "collect", "state_path", "status", "submit"]
 
@@ -53,6 +56,16 @@ _DEAD = {"expired", "cancelled", "failed"}
 
 def state_path(out: Path) -> Path:
     return out.with_name(out.name + ".batch.json")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An article as collect needs it: its context, verification source, chunks by index, resolver."""
+
+    context: ArticleContext
+    source: Source
+    pieces: dict[int, Chunk]
+    resolver: Resolver
 
 
 @dataclass
@@ -99,6 +112,18 @@ def _public(settings: Settings) -> dict[str, Any]:
     return fields | {"stream": False}  # a batch line is answered whole
 
 
+@contextlib.contextmanager
+def _calls(settings: Settings) -> Iterator[tuple[LLMBackend, BatchCalls]]:
+    """A backend and its batch calls for the length of one command, closed after it."""
+    backend = LLMBackend(settings)
+    calls = BatchCalls(backend)
+    try:
+        yield backend, calls
+    finally:
+        calls.close()
+        backend.close()
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -134,9 +159,7 @@ def submit(
     run = BatchRun(inputs=list(inputs), settings=_public(settings),
                    max_retries=settings.max_retries if max_retries is None else max_retries,
                    all_pages=all_pages)  # fmt: skip
-    backend = LLMBackend(settings)
-    calls = BatchCalls(backend)
-    try:
+    with _calls(settings) as (backend, calls):
         docs, errors = _articles(run.inputs)
         run.input_errors = [{"source": e.source, "error": str(e)} for e in errors]
         for doc in docs:
@@ -156,18 +179,13 @@ def submit(
         if run.requests:
             _send(calls, run, list(run.requests), 0)
         run.save(path)
-    finally:
-        calls.close()
-        backend.close()
     return run
 
 
 def status(out: Path) -> list[dict[str, Any]]:
     """Each batch of the run as the endpoint reports it now."""
     run = BatchRun.load(state_path(out))
-    backend = LLMBackend(_settings_of(run))
-    calls = BatchCalls(backend)
-    try:
+    with _calls(_settings_of(run)) as (_, calls):
         rows = []
         for entry in run.batches:
             if entry["state"] == "submitted":
@@ -177,9 +195,6 @@ def status(out: Path) -> list[dict[str, Any]]:
             else:
                 rows.append({"id": entry["id"], "round": entry["round"], "status": entry["state"]})
         return rows
-    finally:
-        calls.close()
-        backend.close()
 
 
 def collect(out: Path, *, prices: tuple[float, float] | None = None) -> tuple[Summary, BatchRun]:
@@ -187,24 +202,24 @@ def collect(out: Path, *, prices: tuple[float, float] | None = None) -> tuple[Su
     path = state_path(out)
     run = BatchRun.load(path)
     settings = _settings_of(run)
-    backend = LLMBackend(settings)
-    calls = BatchCalls(backend)
     model = settings.model
     default = PRICES.get(model)
     summary = Summary(backend="openai-batch", model=model,
                       prices=prices or ((default[0] / 2, default[1] / 2) if default else None))  # fmt: skip
     docs, _ = _articles(run.inputs)
     by_id = {d.doc_id: d for d in docs}
-    prepared: dict[str, tuple[Any, ArticleContext, Any, dict[int, Chunk]]] = {}
+    prepared: dict[str, _Prepared] = {}
 
-    def prepare(doc_id: str) -> tuple[Any, ArticleContext, Any, dict[int, Chunk]]:
-        if doc_id not in prepared:
-            doc = by_id[doc_id]
-            cleaned, context, source = _prepare(doc)
-            prepared[doc_id] = (cleaned, context, source, {p.index: p for p in backend.chunks(cleaned)})
-        return prepared[doc_id]
+    with _calls(settings) as (backend, calls):
 
-    try:
+        def prepare(doc_id: str) -> _Prepared:
+            """An article cleaned, read and chunked once per collect, with its resolver."""
+            if doc_id not in prepared:
+                cleaned, context, source = _prepare(by_id[doc_id])
+                pieces = {p.index: p for p in backend.chunks(cleaned)}
+                prepared[doc_id] = _Prepared(context, source, pieces, resolver_for(cleaned.text))
+            return prepared[doc_id]
+
         follow_up: list[str] = []
         resend: dict[int, list[str]] = {}
         for entry in run.pending:
@@ -212,7 +227,7 @@ def collect(out: Path, *, prices: tuple[float, float] | None = None) -> tuple[Su
             state = batch["status"]
             if state not in _FINISHED | _DEAD:
                 continue
-            answered = _read_outputs(calls, run, entry, batch, prepare, follow_up)
+            answered = _read_outputs(calls, run, batch, prepare, follow_up)
             if state in _DEAD:
                 missing = [c for c in entry["custom_ids"] if c not in answered and c not in run.results]
                 resend.setdefault(entry["round"], []).extend(missing)
@@ -225,9 +240,6 @@ def collect(out: Path, *, prices: tuple[float, float] | None = None) -> tuple[Su
         run.save(path)
         _write_finished(run, out, by_id, prepare, backend, summary)
         run.save(path)
-    finally:
-        calls.close()
-        backend.close()
     summary.usage.prompt_tokens, summary.usage.completion_tokens = run.tokens
     return summary, run
 
@@ -235,9 +247,8 @@ def collect(out: Path, *, prices: tuple[float, float] | None = None) -> tuple[Su
 def _read_outputs(
     calls: BatchCalls,
     run: BatchRun,
-    entry: dict[str, Any],
     batch: dict[str, Any],
-    prepare: Any,
+    prepare: Callable[[str], _Prepared],
     follow_up: list[str],
 ) -> set[str]:
     """Read a finished batch's output and error files; returns the custom_ids that got a line."""
@@ -262,10 +273,9 @@ def _read_outputs(
                 request["round"] += 1
                 follow_up.append(cid)
             continue
-        _, _, _, pieces = prepare(request["doc_id"])
-        piece = pieces[request["chunk"]]
-        resolver = resolver_for(prepare(request["doc_id"])[0].text)
-        answer = calls.read(response["body"], request["body"], piece, resolver, last=last)
+        article = prepare(request["doc_id"])
+        answer = calls.read(response["body"], request["body"], article.pieces[request["chunk"]], article.resolver,
+                            last=last)  # fmt: skip
         run.tokens[0] += answer.prompt_tokens
         run.tokens[1] += answer.completion_tokens
         if answer.reask is not None:
@@ -280,7 +290,12 @@ def _read_outputs(
 
 
 def _write_finished(
-    run: BatchRun, out: Path, by_id: dict[str, Article], prepare: Any, backend: LLMBackend, summary: Summary
+    run: BatchRun,
+    out: Path,
+    by_id: dict[str, Article],
+    prepare: Callable[[str], _Prepared],
+    backend: LLMBackend,
+    summary: Summary,
 ) -> None:
     """Write every article whose chunks all have a final answer and that is not yet journaled."""
     done: set[str] = set()
@@ -306,22 +321,23 @@ def _write_finished(
             if entry.get("note"):
                 _record(summary, writer, doc, Extraction(doc_id=doc_id, note=entry["note"]))
                 continue
-            _, context, source, pieces = prepare(doc_id)
+            article = prepare(doc_id)
             claims: list[Claim] = []
             rejected: list[tuple[Claim, str]] = []
             errors: list[str] = []
             for cid in entry["chunks"]:
                 got = run.results[cid]
-                claims += [Claim(**c) for c in got["claims"]]
-                rejected += [(Claim(**c), str(r)) for c, r in got["rejected"]]
+                chunk_claims = [Claim(**c) for c in got["claims"]]
+                chunk_rejected = [(Claim(**c), str(r)) for c, r in got["rejected"]]
+                claims += chunk_claims
+                rejected += chunk_rejected
                 if got.get("error"):
                     errors.append(f"chunk {cid.rsplit('#', 1)[-1]}: {got['error']}")
                 else:  # a later `run` over the same input finds this chunk's answer
-                    piece = pieces[run.requests[cid]["chunk"]]
-                    value = _to_cache(([Claim(**c) for c in got["claims"]],
-                                       [(Claim(**c), str(r)) for c, r in got["rejected"]], Usage()))  # fmt: skip
-                    cache.put(backend._cache_key(piece, context), value)
+                    piece = article.pieces[run.requests[cid]["chunk"]]
+                    cache.put(backend._cache_key(piece, article.context),
+                              _to_cache((chunk_claims, chunk_rejected, Usage())))  # fmt: skip
             proposal = Proposal(claims=tuple(claims), meta=backend.meta | {"backend": "openai-batch"},
                                 usage=Usage(requests=len(entry["chunks"])), errors=tuple(errors),
                                 rejected=tuple(rejected))  # fmt: skip
-            _record(summary, writer, doc, _checked(doc, context, source, proposal))
+            _record(summary, writer, doc, _checked(doc, article.context, article.source, proposal))

@@ -414,10 +414,11 @@ class _LimitedHttpClient(openai.DefaultAsyncHttpxClient):
             return _json_response(request, 502, {"error": assembler.error})  # a 5xx: retried like one
         if not assembler.done and not assembler.finish_reason and not runaway:
             raise httpx2.RemoteProtocolError("the answer stream ended before the answer did", request=request)
+        estimated = _estimate(request)
         completion = assembler.completion(
             finish_reason="length" if runaway else None,
-            usage={"prompt_tokens": _estimate(request), "completion_tokens": assembler.pieces,
-                   "total_tokens": _estimate(request) + assembler.pieces},
+            usage={"prompt_tokens": estimated, "completion_tokens": assembler.pieces,
+                   "total_tokens": estimated + assembler.pieces},
         )  # fmt: skip
         usage = completion["usage"]
         if state is not None:
@@ -425,7 +426,7 @@ class _LimitedHttpClient(openai.DefaultAsyncHttpxClient):
             state.streamed_prompt_tokens += int(usage.get("prompt_tokens") or 0)
             state.streamed_completion_tokens += int(usage.get("completion_tokens") or 0)
         if policy.pacer.tpm:
-            policy.pacer.correct(_estimate(request), int(usage.get("total_tokens") or 0))
+            policy.pacer.correct(estimated, int(usage.get("total_tokens") or 0))
         if policy.on_progress is not None:
             policy.on_progress(_progress(state, assembler, sent, first, time.monotonic(), done=True))
         return _json_response(request, 200, completion)

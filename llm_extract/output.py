@@ -26,7 +26,7 @@ from llm_extract.attributes import FIELDS
 from llm_extract.errors import ConfigError, OutputError
 
 __all__ = [
-    "CSV_FIELDS", "FORMATS", "RunWriter", "default_side_paths", "dumps", "journal_path", "prepare_resume",
+    "CSV_FIELDS", "FORMATS", "RunWriter", "default_side_paths", "dumps", "flat_cell", "journal_path", "prepare_resume",
     "read_records", "records_log", "write_parquet", "write_table",
 ]  # fmt: skip
 FORMATS = (".jsonl", ".csv", ".parquet")
@@ -121,7 +121,7 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _flat(value: Any) -> Any:
+def flat_cell(value: Any) -> Any:
     """A cell of a flat format (CSV, Parquet): nested values (span, checks) as JSON text."""
     return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
@@ -176,7 +176,7 @@ class RunWriter:
     def _csv_line(self, row: dict[str, Any]) -> str:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["" if v is None else v for v in (_flat(row.get(k)) for k in CSV_FIELDS)])
+        writer.writerow(["" if v is None else v for v in (flat_cell(row.get(k)) for k in CSV_FIELDS)])
         return buf.getvalue()
 
     def _append(self, fh: IO[str], text: str) -> None:
@@ -249,7 +249,7 @@ def write_parquet(log: Path, out: Path) -> int:
     columns: dict[str, list[Any]] = {name: [] for name in CSV_FIELDS}
     for row in rows:
         for name in CSV_FIELDS:
-            v = _flat(row.get(name))
+            v = flat_cell(row.get(name))
             columns[name].append(None if v is None else float(v) if name in _PARQUET_TYPES else str(v))
     schema = pa.schema([(name, getattr(pa, _PARQUET_TYPES.get(name, "string"))()) for name in CSV_FIELDS])
     table = pa.table(columns, schema=schema)
@@ -311,11 +311,11 @@ def write_table(rows: list[dict[str, Any]], out: Path, fields: list[str]) -> Non
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows({k: _flat(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: flat_cell(v) for k, v in row.items()} for row in rows)
         _atomic_write(out, "\ufeff" + buffer.getvalue())
     elif suffix == ".parquet":
         pa = _pyarrow(out)
-        table = pa.table({name: [_flat(row.get(name)) if isinstance(row.get(name), list) else row.get(name)
+        table = pa.table({name: [flat_cell(row.get(name)) if isinstance(row.get(name), list) else row.get(name)
                                  for row in rows] for name in columns})  # fmt: skip
         tmp = out.with_name(f".{out.name}.tmp")
         pa.parquet.write_table(table, tmp)
@@ -335,7 +335,7 @@ def _write_xlsx(rows: list[dict[str, Any]], out: Path, columns: list[str]) -> No
     sheet = book.create_sheet("table")
     sheet.append(columns)
     for row in rows:
-        sheet.append([_flat(v) if isinstance(v, list | dict) else v for v in (row.get(name) for name in columns)])
+        sheet.append([flat_cell(row.get(name)) for name in columns])
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         book.save(tmp)

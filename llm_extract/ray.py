@@ -37,7 +37,7 @@ except ImportError as exc:  # pragma: no cover - exercised where the extra is mi
 from llm_extract.batch import PRICES, Summary, _items, _record
 from llm_extract.cache import ChunkCache, default_cache_dir
 from llm_extract.errors import ConfigError, InputError
-from llm_extract.output import CSV_FIELDS, RunWriter
+from llm_extract.output import CSV_FIELDS, RunWriter, flat_cell
 from llm_extract.pacing import Pacer
 from llm_extract.pipeline import Extraction, arun_backend, make_backend, run_backend
 from llm_extract.settings import Settings
@@ -46,7 +46,6 @@ from llm_extract.types import Article, Usage
 __all__ = ["ROW_FIELDS", "extract_dataset", "quiet_ray", "run_dataset", "start"]
 
 ROW_FIELDS = [*CSV_FIELDS, "mode", "schema_hash", "reasons", "error"]
-_JSON_FIELDS = ("span", "checks", "reasons")
 # Fault injection for the tests (named as what it is): an actor that can rename this file away
 # exits at once, once, mid-run, as a lost worker would.
 _KILL_ONCE = "LLM_EXTRACT_RAY_KILL_ONCE"
@@ -141,10 +140,7 @@ def _maybe_die() -> None:
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    out = {name: row.get(name) for name in ROW_FIELDS}
-    for name in _JSON_FIELDS:
-        if out[name] is not None:
-            out[name] = json.dumps(out[name], ensure_ascii=False)
+    out = {name: flat_cell(row.get(name)) for name in ROW_FIELDS}
     for name in ("value", "growth_pct"):
         value = out[name]
         if value is not None:

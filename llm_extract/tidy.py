@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from llm_extract.errors import ConfigError
 from llm_extract.numbers import parse_unit
 from llm_extract.types import Kind
 
@@ -147,8 +148,6 @@ def tidy_frame(
     try:
         import pandas
     except ImportError:
-        from llm_extract.errors import ConfigError
-
         raise ConfigError("tidy_frame() needs pandas: pip install pandas") from None
     rows = tidy(records, by=by, indicators=indicators)
     if pivot:
