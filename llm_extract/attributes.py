@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from llm_extract.context import dateline_year, title_of
+from llm_extract.context import dateline_month, dateline_year, title_of
 from llm_extract.numbers import to_ascii_digits
 from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
 from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, place_of, resolve_region
@@ -44,6 +44,11 @@ _OPENING = re.compile(r"^(?:据统计|据介绍|据悉|数据显示|其中|同�
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
 _THAT_DAY = re.compile(r"当天|当日")
+_TOTAL_SO_FAR = re.compile(r"累计")
+_PLAN_AMOUNT = re.compile(r"(?:年度)?计划(?:投资|完成|实现)")  # not 计划总投资: a project's size
+_YET_TO_DO = re.compile(r"将|力争|争取|确保|拟")
+_CHINESE_COUNT = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+_SAID = re.compile(r"(?:表示|指出|介绍|透露|称|说)[，,：:]")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
 _REPORT = re.compile(r"统计公报|政府工作报告|工作报告|国民经济和社会发展")
@@ -89,6 +94,7 @@ class MainAttributes:
     place: Place | None
     period: Period | None
     dateline_year: int | None
+    dateline_month: tuple[int, int] | None = None  # (year, month) of a numeric dateline
 
 
 def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodMention]) -> MainAttributes:
@@ -97,11 +103,11 @@ def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodM
     title = found_title or ""
     dateline = dateline_year(text) or _text_year(text, periods)
     lead_end = _lead_end(text, title_end)
-    place = _main_place(title, title_end - len(title) if title else 0, lead_end, places)
+    place = _main_place(text, title, title_end - len(title) if title else 0, lead_end, places)
     if place is None:
         place = _place_of_currency(text)
     period = _main_period(text, title, title_end, lead_end, periods, dateline)
-    return MainAttributes(place=place, period=period, dateline_year=dateline)
+    return MainAttributes(place=place, period=period, dateline_year=dateline, dateline_month=dateline_month(text))
 
 
 def _text_year(text: str, periods: list[PeriodMention]) -> int | None:
@@ -130,15 +136,17 @@ def _lead_end(text: str, title_end: int) -> int:
     return len(text)
 
 
-def _main_place(title: str, title_start: int, lead_end: int, places: list[PlaceMention]) -> Place | None:
+def _main_place(text: str, title: str, title_start: int, lead_end: int, places: list[PlaceMention]) -> Place | None:
     """The place the title and first paragraph name that the whole text names most; a place
     inside it wins when the text names that one at least half as often (大连 … 甘井子区)."""
     # Places abroad are an article's subject only when it names no place at home (俄罗斯文化节 in 哈尔滨).
     home = [pm for pm in places if pm.place is not None and not pm.place.abroad]
     places = home or places
     own = [pm.place for pm in places if pm.place is not None and not pm.compared]
+    if not home:  # abroad only: the currency the figures are counted in names their economy too
+        own += _places_of_currency(text)
     head = [pm.place for pm in places if pm.place is not None and not pm.compared and pm.span[0] < lead_end]
-    pool = head or own
+    pool = (head or own) if home else own
     if not pool:
         return None
     freq = Counter(p.name for p in own)
@@ -166,6 +174,17 @@ def _main_place(title: str, title_start: int, lead_end: int, places: list[PlaceM
 # A local currency names its economy: an article that names no place at all but counts in 新台币
 # is about Taiwan (a mainland article would name its place; 港元 and 美元 are quoted everywhere).
 _LOCAL_CURRENCY = (("新台币", "台湾"), ("澳门元", "澳门"), ("澳门币", "澳门"))
+
+
+# In an article that names no place at home, amounts in a country's currency are that economy's
+# (Sun … 74亿美元 with 俄罗斯 named once as a regulator: the article is about the United States).
+_FOREIGN_CURRENCY = re.compile(r"美元|日元|英镑|卢布|韩元")
+_CURRENCY_COUNTRY = {"美元": "美国", "日元": "日本", "英镑": "英国", "卢布": "俄罗斯", "韩元": "韩国"}
+
+
+def _places_of_currency(text: str) -> list[Place]:
+    found = [resolve_region(_CURRENCY_COUNTRY[m.group()]) for m in _FOREIGN_CURRENCY.finditer(text)]
+    return [p for p in found if p is not None]
 
 
 def _place_of_currency(text: str) -> Place | None:
@@ -273,7 +292,9 @@ class Resolver:
     def _places_in(self, start: int, end: int) -> list[PlaceMention]:
         i = bisect.bisect_left(self._place_starts, start)
         j = bisect.bisect_left(self._place_starts, end)
-        return [pm for pm in self.places[i:j] if pm.span[1] <= end and not pm.compared and not pm.listed]
+        return [
+            pm for pm in self.places[i:j] if pm.span[1] <= end and not (pm.compared or pm.listed or pm.organisation)
+        ]
 
     def _opens_clause(self, pm: PlaceMention) -> bool:
         """Whether only time words and a few function words stand between its clause's start and it."""
@@ -308,6 +329,9 @@ class Resolver:
             # After the figure, a place counts only as a clause's subject: in 年发电量约200亿千瓦时，将对优化
             # 广西能源结构发挥作用 or 6人入选“辽宁省百千万人才工程” it belongs to something else.
             found = [p for p in found if p.span[0] < start or self._opens_clause(p)]
+            if n > 0:  # 武汉威莎科技有限公司创始人庄晓威表示，…投资超50亿: who speaks is not what is spoken of
+                said = [m.end() for m in _SAID.finditer(self.text, s, start)]
+                found = [p for p in found if not said or p.span[0] > said[-1]]
             if n == 0:  # the figure's own clause: the place nearest before it
                 pm = self._nearest(found, start)
             else:  # its sentence, its paragraph's lead: the article's own place when named there (the
@@ -380,8 +404,26 @@ class Resolver:
             ]
             pm = self._nearest(found, start)
             if pm is not None:
-                return self._with_year(pm, sentence, lead)
-        return self.main.period
+                period = self._with_year(pm, sentence, lead)
+                return period if own else self._as_of_figure(period, start, from_sentence=n == 1)
+        return self._as_of_figure(self.main.period, start, from_sentence=False)
+
+    def _as_of_figure(self, period: Period | None, start: int, *, from_sentence: bool) -> Period | None:
+        """A period taken from the figure's context, read as the figure's own words say: a total built
+        up over the years (累计创建国家现代农业产业园15个 in a report on 2024) is the stock at the year's
+        end; a plan (计划投资201亿元 in a report on 1-7月), or what is yet to be done (还将建成…5个 in a
+        report on 上半年, from outside its sentence), is the whole year's."""
+        if period is None or period.start_year is None:
+            return period
+        clause = self.text[self._bounds(start, self._clause_ends)[0] : start]
+        year = period.end_year or period.start_year
+        if period.kind == "year" and _TOTAL_SO_FAR.search(clause):
+            return parse_period(f"截至{year}年") or period
+        if period.kind in ("cumulative", "month", "quarter", "half"):
+            sentence = self.text[self._bounds(start, self._sentence_ends)[0] : start]
+            if _PLAN_AMOUNT.search(clause) or (not from_sentence and _YET_TO_DO.search(sentence)):
+                return parse_period(f"{year}年") or period
+        return period
 
     def _period_is_topic(self, pm: PeriodMention) -> bool:
         clause_start, clause_end = self._bounds(pm.span[0], self._clause_ends)
@@ -403,6 +445,9 @@ class Resolver:
             if period.text.startswith("当年"):  # "that year": the year the text last named, not the dateline's
                 base = self._year_named_before(pm.span[0]) or base
             return parse_period(period.text, dateline_year=base) or period
+        if period.kind == "current" and self.main.dateline_month is not None:
+            year, month = self.main.dateline_month  # 目前, 截至目前: what stood when the article was dated
+            return parse_period(f"截至{year}年{month}月") or period
         if period.has_year or period.kind == "current":
             return period
         for s, e in (sentence, lead):
@@ -547,7 +592,14 @@ class Resolver:
         main = self.main.period
         if main is not None and main.start_year is not None:
             derivable |= {main.start_year, main.end_year or main.start_year}
-        return years <= (written | derivable)
+        if years <= (written | derivable):
+            return True
+        # 连续8年 in a report on 2024: the span 2017-2024 follows from the text (its end year and length)
+        if period.kind == "span" and period.start_year is not None and period.end_year in written | derivable:
+            n = period.end_year - period.start_year + 1
+            count = f"(?:{n}|{_CHINESE_COUNT[n]})" if n < len(_CHINESE_COUNT) else str(n)
+            return re.search(rf"(?:连续|近|过去|这){count}年|{count}年(?:来|间)", self.text) is not None
+        return False
 
     def _place_list(self) -> str:
         names = list(dict.fromkeys(pm.place.name for pm in self.places if pm.place is not None))

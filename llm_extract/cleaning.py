@@ -185,7 +185,7 @@ def drop_boilerplate(text: str) -> Step:
         if n < front:
             drop = not _KEEP_FRONT_MATTER.match(body)
         else:
-            drop = is_boilerplate_line(body)
+            drop = is_boilerplate_line(body) and not _byline_date(body, lines, n)
             if drop and _FOOTER.search(body):
                 in_disclaimer = True
             elif in_disclaimer and re.match(r"^\s*\d{1,2}[\s.、]", body) and not _MONEY_OR_PERCENT.search(body):
@@ -199,6 +199,15 @@ def drop_boilerplate(text: str) -> Step:
                 kept.append((pos, pos + len(line)))
         pos += len(line)
     return _keeping(text, kept)
+
+
+def _byline_date(body: str, lines: list[str], n: int) -> bool:
+    """A short line ending in a date next to the source line (``来源：新浪科技`` / ``酷勤网收集 2009-11-01``)
+    is the article's byline, not a headline in a list: it dates the article."""
+    if not _DATE_END.search(body) or len(body.strip()) > 30:
+        return False
+    neighbours = (lines[k].strip() for k in (n - 1, n + 1) if 0 <= k < len(lines))
+    return any(_DATELINE.search(line) for line in neighbours)
 
 
 def keep_main_content(text: str) -> Step:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-__all__ = ["ArticleContext", "dateline_year", "find_places", "read_context", "title_of"]
+__all__ = ["ArticleContext", "dateline_month", "dateline_year", "find_places", "read_context", "title_of"]
 
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 _DATELINE = re.compile(
@@ -89,6 +89,16 @@ def read_context(text: str) -> ArticleContext:
                 counts[place] += 2
         region = counts.most_common(1)[0][0]
     return ArticleContext(title=title, year=year, region=region)
+
+
+def dateline_month(text: str) -> tuple[int, int] | None:
+    """The year and month of a numeric dateline (``2017-06-28``, ``2022年09月27日``), if any."""
+    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+    if date_m is None:
+        return None
+    group = "y" if date_m.group("y") else "y2"
+    month = re.match(r"\s*(?:年|[-/.])\s*(\d{1,2})", text[date_m.end(group) :])
+    return (int(date_m.group(group)), int(month.group(1))) if month and 1 <= int(month.group(1)) <= 12 else None
 
 
 def dateline_year(text: str) -> int | None:

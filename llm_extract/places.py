@@ -98,7 +98,7 @@ _NOT_MAINLAND_AFTER = re.compile(r"架|性|法系|河|湖|港口")
 # (全国首个, 全国人民, 中国制造, 全国平均水平).
 _NATION_ADJECTIVE = re.compile(
     r"人|首[个家批次位创]|前列|前[一二三四五六七八九十\d]|第|一流|一张|性|范围|统一|各地|先进|文明|重点|示范|百强|十强|平均|水平|"
-    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|同行|队|最"
+    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|率先|同行|队|最"
 )
 
 # The 55 minority nationalities as autonomous areas name them (宁夏回族自治区 -> 宁夏).
@@ -226,6 +226,7 @@ class PlaceMention:
     main: bool = False
     listed: bool = False
     attributive: bool = False  # 大连的重大产业承载区: it describes a noun, it is not the subject
+    organisation: bool = False  # 广东丸美生物技术股份有限公司: part of a name, not where a figure is
 
 
 def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...]]]:
@@ -292,6 +293,7 @@ def find_places(text: str) -> list[PlaceMention]:
     unambiguous = {ds[0] for _, _, name, ds in raw if len(ds) == 1 and name not in gaz.county_short}
     named = {a for d in unambiguous for a in d.chain}
     by_full_name = {d for _, _, name, ds in raw if name not in gaz.county_short for d in ds if d.name == name}
+    introduced = _introduced_short_names(text, raw, named)
     mentions: list[PlaceMention] = []
     last_end = -1
     last_division: Division | None = None
@@ -304,14 +306,9 @@ def find_places(text: str) -> list[PlaceMention]:
             last_division = None
             continue
         if name in gaz.county_short:
-            # 甘井子 for 甘井子区, 南县: only right after its city (大连甘井子) or where the text
-            # also writes the full name; alone such names are ordinary words (新兴, 合作, 解放).
-            after_parent = last_division is not None and start == last_end
-            candidates = tuple(
-                d
-                for d in candidates
-                if d in by_full_name or (after_parent and last_division is not None and d.within(last_division))
-            )
+            # 甘井子 for 甘井子区, 南县: only where the text writes the full name or introduces the short
+            # one (see _introduced_short_names); alone such names are ordinary words (新兴, 合作, 解放).
+            candidates = tuple(d for d in candidates if d in by_full_name or d in introduced)
             if not candidates:
                 continue
         division = _choose(candidates, named)
@@ -339,7 +336,42 @@ def find_places(text: str) -> list[PlaceMention]:
     return [_mark_listed(text, pm) for pm in out]
 
 
+# A place opening an organisation's name (广东丸美生物技术股份有限公司, 武汉威莎科技有限公司): where it
+# was registered, not the place its figures are about.
+_ORGANISATION = re.compile(
+    r"[\u4e00-\u9fffA-Za-z]{0,14}?(?:有限公司|有限责任公司|股份公司|集团|公司|银行|大学|学院|医院|协会|商会|研究院|研究所)"
+)
+
+
+def _introduced_short_names(
+    text: str, raw: list[tuple[int, int, str, tuple[Division, ...]]], named: set[Division]
+) -> set[Division]:
+    """Counties whose short name the text introduces, so that it names them everywhere after:
+    right after its city (大连甘井子), right after the nation (中国大陆昆山台协 … 在昆山登场), or, for a
+    county (not a district: 中原区, 和平区 are ordinary words), anywhere in an article naming its city
+    (桃江 in an article about 益阳)."""
+    gaz = gazetteer()
+    out: set[Division] = set()
+    last_end = -1
+    last: tuple[Division, ...] = ()
+    for start, end, name, candidates in raw:
+        if name in gaz.county_short:
+            after_nation = _NATION_BEFORE.search(text, max(0, start - 4), start) is not None
+            for d in candidates:
+                after_city = start == last_end and any(d.within(p) for p in last)
+                city_named = d.parent is not None and d.parent.level == 2 and d.parent in named
+                if after_city or after_nation or (city_named and d.name[-1] in "县市旗"):
+                    out.add(d)
+        last_end, last = end, candidates
+    return out
+
+
+_NATION_BEFORE = re.compile(r"(?:中国|大陆|内地)$")
+
+
 def _mark_listed(text: str, pm: PlaceMention) -> PlaceMention:
+    if pm.place is not None and not pm.main and _ORGANISATION.match(text, pm.span[1]):
+        pm = replace(pm, organisation=True)
     after = text[pm.span[1] : pm.span[1] + 1]
     before = text[max(0, pm.span[0] - 1) : pm.span[0]]
     listed = after in ("、", "和", "及", "等") or before == "、"

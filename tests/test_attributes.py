@@ -408,3 +408,65 @@ def test_a_word_for_the_whole_city_after_a_named_city_is_that_city():
     text = "上海写字楼市场报告\n上海空置率12%。广州写字楼市场新增供应3万平方米，全市空置率下降1.1个百分点至11.3%。"
     assert _at(text, "11.3%")["region"] == "广州市"
     assert _at(text, "12%")["region"] == "上海市"
+
+
+def test_a_county_short_name_counts_once_the_text_introduces_it():
+    # Right after the nation, then everywhere in the text; a county of a city the text names.
+    text = "示例电机博览会\n由台湾厂商和中国大陆义乌商会主办的博览会，7月11日在义乌登场，成交额1亿美元。"
+    assert [pm.place.name for pm in find_places(text) if pm.place][-2:] == ["金华市义乌市", "金华市义乌市"]
+    text = "益阳数字乡村\n益阳推进电商进村。桃江竹凉席销售额占全国线上销售额60%以上。"
+    assert _at(text, "60%")["region"] == "益阳市桃江县"
+    # A district's short name stays a word even where its city is named (中原区 of 郑州).
+    text = "郑州科技创新\n郑州推进中原农谷建设，集聚研发团队53支。"
+    assert "郑州市中原区" not in [pm.place.name for pm in find_places(text) if pm.place]
+
+
+def test_a_place_in_an_organisations_name_or_a_speakers_title_is_not_the_figures():
+    text = ("广州美妆产业报告\n广州化妆品工业产值超过1000亿元。\n"
+            "广东示例生物技术股份有限公司自建研究中心，专利技术超过120项；\n"
+            "招商推介会上，武汉示例科技有限公司创始人表示，将投资超50亿，建设超80万方产业空间。")  # fmt: skip
+    assert _at(text, "120项")["region"] == "广州市"
+    assert _at(text, "80万方")["region"] == "广州市"
+    text = "济南城市更新\n高新区考察。\n在历下区，考察人员观摩。改造项目总投资3000万元，在全市率先完成。"
+    assert _at(text, "3000万元")["region"] == "济南市历下区"  # 在全市率先: a description, not the subject
+
+
+def test_an_article_naming_no_place_at_home_is_about_the_economy_of_its_currency():
+    text = ("示例公司股价回落\n示例公司股价较收购报价每股9.50美元低16%。\n俄罗斯观望态度\n"
+            "俄罗斯监管部门希望等待。示例公司每个月耗资1亿美元，收购价74亿美元。")  # fmt: skip
+    resolver = Resolver(text)
+    assert resolver.main.place is not None and resolver.main.place.name == "美国"
+
+
+def test_a_total_so_far_is_a_stock_and_a_plan_or_what_is_yet_to_do_is_the_whole_years():
+    text = ("2021年1-7月重点项目进展\n2021年1-7月，全区重点项目完成投资120亿元。\n"
+            "甲县计划投资35亿元，完成29%。\n"
+            "下一步，全区还将建成健身广场5个。")  # fmt: skip
+    assert _at(text, "35亿元")["period"] == "2021年"
+    assert _at(text, "29%")["period"] == "2021年1-7月"
+    assert _at(text, "5个")["period"] == "2021年"
+    text = "示例省2024年农业发展\n全省粮食总产量1344亿斤。累计创建现代农业产业园15个。"
+    assert _at(text, "15个")["period_kind"] == "stock" and _at(text, "15个")["period_end"] == "2024-12"
+    assert _at(text, "1344亿斤")["period"] == "2024年"
+
+
+def test_now_is_the_datelines_month():
+    text = "出口食品企业\ndate: 2017-06-28\n示例委员会表示，中国目前共有近2万家出口食品企业。"
+    assert _at(text, "2万家")["period"] == "截至2017年6月"
+    assert _at(text, "2万家")["period_kind"] == "stock"
+
+
+def test_a_span_of_years_follows_from_its_length_and_end():
+    text = "示例省2024年农业发展\n粮食总产量连续8年稳定在1300亿斤以上。"
+    resolver = Resolver(text)
+    at = text.index("1300")
+    _, ok = resolver.check(None, "2017-2024年", at, at + 4)
+    _, wrong = resolver.check(None, "2015-2024年", at, at + 4)
+    assert ok == [] and wrong and "年份原文没有写出" in wrong[0]
+
+
+def test_a_date_beside_the_source_line_stays_and_dates_the_article():
+    raw = ("示例公司股价回落\n来源：示例科技\n示例网收集　2009-11-01\n"
+           "示例公司股价较收购报价每股9.50美元低16%，投资者担心交易受阻。\n")  # fmt: skip
+    text = clean(raw).text
+    assert "2009-11-01" in text and Resolver(text).main.dateline_year == 2009
