@@ -243,15 +243,30 @@ def not_economic(text: str) -> str | None:
 
     Economic reporting states at least :data:`MIN_ECONOMIC_FIGURES` figures in economic terms;
     a text with fewer figures than that in all (one sentence, a short note) needs every one of
-    them in economic terms, and at least one.
+    them in economic terms, and at least one. A text that states only a few (under twice that)
+    must also state them in at least one in five of its sentences with figures: a story with a
+    family's debts among its ages, dates and counts is not economic reporting.
     """
-    found = economic_figures(text, enough=MIN_ECONOMIC_FIGURES)
-    if found >= MIN_ECONOMIC_FIGURES:
+    found = economic_figures(text, enough=2 * MIN_ECONOMIC_FIGURES)
+    if found >= 2 * MIN_ECONOMIC_FIGURES:
+        return None
+    with_figures = [m.group() for m in _SENTENCE.finditer(text) if _FIGURE.search(m.group())]
+    economic = sum(1 for sentence in with_figures if _ECONOMIC.search(sentence))
+    if found >= MIN_ECONOMIC_FIGURES and economic * _SHARE >= len(with_figures):
         return None
     needed = max(1, min(MIN_ECONOMIC_FIGURES, len(_FIGURE.findall(text))))
-    if found >= needed:
+    if needed <= found < MIN_ECONOMIC_FIGURES:
         return None
+    if found >= MIN_ECONOMIC_FIGURES:
+        return (
+            f"not economic reporting: {found} figure(s) stated in economic terms, in {economic} of "
+            f"{len(with_figures)} sentences with figures (1 in {_SHARE} needed); no records extracted "
+            "(--all-pages extracts anyway)"
+        )
     return (
         f"not economic reporting: {found} figure(s) stated in economic terms, {needed} needed; "
         "no records extracted (--all-pages extracts anyway)"
     )
+
+
+_SHARE = 5

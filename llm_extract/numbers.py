@@ -106,6 +106,7 @@ _AREA = ("平方公里", "平方千米", "平方米", "平米", "公顷", "亩")
 _PHYSICAL = (
     "千瓦时", "万千瓦", "兆瓦", "千瓦", "吉瓦", "度电", "度", "吨标准煤", "标准煤", "标箱", "吨", "千克", "公斤", "斤",
     "公里", "千米", "立方米", "方", "升", "辆", "台", "架", "艘", "列", "千伏", "米",
+    "个工作日", "工作日", "个月", "小时", "天",
 )  # fmt: skip
 _COUNT = (
     "人次", "户次", "架次", "人", "户", "家", "个", "项", "次", "批", "所", "座", "条", "名", "位", "件", "场", "种",
@@ -343,6 +344,8 @@ def _mention(text: str, ascii_text: str, m: re.Match[str]) -> Mention | None:
         return None
     if unit_word in {"个", ""} and _DURATION_AFTER.match(after):
         return None
+    if unit_word in {"个月", "天", "小时"} and text[max(0, num_start - 1) : num_start] in ("前", "近", "头", "后"):
+        return None  # 前5个月, 近3天: a period, not a figure
     if not unit_word and (chinese or _TIME_CN.match(after)):
         return None  # a bare Chinese numeral with a scale is a word (万一, 千万), not a figure
     try:

@@ -66,14 +66,17 @@ _LEAD_WORDS = (
     "据统计|据介绍|据悉|数据显示|统计显示|初步测算|初步核算|经核算|全市|全省|全区|全县|全州|全镇|该区|该市|该县|该省|我市|我省|"
     "我区|本市|本区|全国|境内|辖区|以及|今年以来|年初以来|以来|与上年同期相比|与去年同期相比|比上年同期|比去年同期|较上年同期|"
     "较去年同期|与上年相比|与去年相比|比上年|比去年|较上年|较去年|同期相比|相比|同比|上半年|下半年|也|还|均|都|则|就|已|将|又|再|"
-    "仍|在|从|和|与|及|对|几乎|虽然|不过|但是|而且|原标题|除了|大约|大概|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地"
+    "仍|在|从|和|与|及|对|几乎|虽然|不过|但是|而且|原标题|除了|大约|大概|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地|"
+    # verbs of doing that open a clause before what was done (提供养老单元657个, 改造老旧小区118个)
+    "但|亦|并|要|提供|新筹集|筹集|建成|新建|实施|改造|引进|组织|走访|惠及|包括|涉及|按照|拥有|共有|现有"
 )
 _LEAD = re.compile(rf"^(?:{_LEAD_WORDS})")
 _TRAIL = re.compile(
     r"(?:实现了|实现|完成了|完成|达到了|达到|达|为|是|共计|共|至|了|的|有|在|突破|增加到|增加至|增长到|增长至|提高到|提高至|"
     r"提升到|提升至|下降到|下降至|回落到|回落至|降至|升至|增至|累计|分别|均|也|都|"
     r"合计|总计|同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|上年同期|去年同期|同期|"
-    r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各)+$"
+    r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各|"
+    r"仅|仅有|只有|大概|大约|超过|高过|高出|站上|迈上|跨过|突破|肯定会|会|要|拥有|共有|现有|提供)+$"
 )
 _COMPARISON_ONLY = re.compile(
     r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|"
@@ -320,7 +323,14 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 台湾5000大企业, 500大: a ranking's name, not a count
     if m.kind is Kind.COUNT and _ATTENDANCE.match(after):
         return True  # 共计24人参加培训: who came to a meeting, not an economic figure
+    if m.unit in _DURATIONS and not _DURATION_NAME.search(_CLAUSE_SPLIT.split(segment)[-1]):
+        return True  # 连续6个月, 历时13天, 黄金周7天: how long something lasted, not a measured figure
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
+
+
+_DURATIONS = {"天", "小时", "个月", "个工作日", "工作日"}
+# A duration is a figure when a clause names what it measures (回收期为38天, 审批时限不超过10个工作日).
+_DURATION_NAME = re.compile(r"期|时限|天数|时长|时间|周期|用时|耗时")
 
 
 _GLUE = re.compile(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*")

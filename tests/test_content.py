@@ -123,6 +123,23 @@ def test_economic_texts_are_economic(text):
     assert not_economic(text) is None
 
 
+# A family's story: its few money figures stand among ages, dates and counts.
+STORY = (
+    "少年盼成年捐肝救父\n2013年02月19日\n读小四的小明今年10岁，爸爸今年44岁，患病已有3年。"
+    "妈妈一人撑起5口之家，每天工作12小时。爸爸住院2次，花了15天。家里已向亲友周转20万元。"
+    "妈妈说，孩子们每天3顿饭都要省着吃。弟弟今年6岁，妹妹4岁。当地公所已拨急难金2万元，另有善心人士捐款1万元。"
+    "小明说，等他满18岁，就要捐肝给爸爸。医生说手术要等2个月。小明每天走3公里上学。他考了2次第一名。"
+)
+
+
+def test_a_story_with_a_few_money_figures_among_many_others_is_not_economic():
+    reason = not_economic(STORY)
+    assert reason is not None and "1 in 5 needed" in reason
+    # The same money figures in a report that is about them is economic reporting.
+    report = "全县救助情况\n全县已拨急难金2万元，善心人士捐款1万元，向亲友周转资金20万元，共计23万元。"
+    assert not_economic(report) is None
+
+
 def test_clean_command_shows_dropped_lines_and_explains(tmp_path):
     (tmp_path / "page.txt").write_text(PAGE, encoding="utf-8")
     (tmp_path / "sports.txt").write_text(SPORTS, encoding="utf-8")
