@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from llm_extract.context import ArticleContext, find_places
 from llm_extract.evaluation import dice
+from llm_extract.indicators import canonical_indicator, taxonomy
 from llm_extract.numbers import find_mentions
 from llm_extract.tables import find_rows
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
@@ -110,6 +111,7 @@ _VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
 _GROWTH_NAME = re.compile(r"增速|增幅|增长率|涨幅|降幅")
+_GROWTH_VERB_END = re.compile(r"(?:同比|比上年|比去年)?(?:增长|上涨|提高|提升|回升)$")
 _FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
 _FOLLOW_NOUN = re.compile(r"^的?((?:GDP|[\u4e00-\u9fff]){2,8}?)(?=[，,。；;、]|$)")
 _TARGET = re.compile(r"力争|目标|预计|计划|争取|确保|将")
@@ -200,11 +202,15 @@ def _previous_clause_name(segment: str) -> str:
     parts = [p for p in _CLAUSE_SPLIT.split(_PUNCT.sub("", segment)) if p]
     if len(parts) < 2:
         return ""
-    name = _ADVERB_TAIL.sub("", parts[-2])
+    name = _ROUND_FIGURE_TAIL.sub("", _ADVERB_TAIL.sub("", parts[-2]))
     name = _name(_strip_prefixes(name)[0])
     return name if not find_mentions(name) else ""
 
 
+_ROUND_FIGURE_TAIL = re.compile(
+    r"(?:突破|超过|超|达到|迈上|跨过|站上|跨上)[零一二三四五六七八九十两百千万亿]+(?:元|大关)?$"
+)
+_ROUND_FIGURE_BEFORE = re.compile(_ROUND_FIGURE_TAIL.pattern[:-1] + r"[，,]\s*(?:达到|达|为|是)?$")
 _RATE_VERB = re.compile(r"(?:计划)?(完成|开工|开复工|到位|签约|竣工)")
 _ECONOMIC_CHARS = re.compile(r"[资值入润额产费口易税价售量电款政业率数品耗额金营贸储收支投利销GDP]")
 
@@ -306,8 +312,8 @@ def _in_quotes(text: str, m: Mention) -> bool:
 def _skip(text: str, m: Mention, segment: str) -> bool:
     after = text[m.span[1] : m.span[1] + 8]
     chinese = not any(ch.isdigit() for ch in m.text)
-    if m.kind is Kind.BARE and (m.scale <= 1 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
-        return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿 with no currency is too loose to report
+    if m.kind is Kind.BARE and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
+        return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿, 年薪20万 with no unit are too loose to report
     threshold = m.qualifier in _THRESHOLD_QUALIFIERS and _THRESHOLD_NOUN_AFTER.match(after)
     if m.kind in {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.BARE} and threshold:
         return True  # 5000万元以上项目, 处以2万元以上罚款: a threshold, not a figure
@@ -321,6 +327,10 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # “开放十条”, “3千亿梯队”: names, not figures
     if m.kind is Kind.COUNT and m.unit == "大" and m.value >= 100:
         return True  # 台湾5000大企业, 500大: a ranking's name, not a count
+    if m.kind is Kind.COUNT and m.unit in ("例", "种", "类") and (m.unit == "例" or segment.endswith("等")):
+        return True  # 新增10例 (cases of illness); 白血病、血友病等11种 (how many kinds a list names)
+    if m.kind is Kind.COUNT and _PLACES_AFTER.match(after) and _WHOLE_SET_BEFORE.search(segment[-6:]):
+        return True  # 广东省21个地级市, 全国31个省份, 对24个城市: the set compared, not a figure about it
     if m.kind is Kind.COUNT and _ATTENDANCE.match(after):
         return True  # 共计24人参加培训: who came to a meeting, not an economic figure
     if m.unit in _DURATIONS and not _DURATION_NAME.search(_CLAUSE_SPLIT.split(segment)[-1]):
@@ -328,6 +338,10 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
 
 
+_PLACES_AFTER = re.compile(
+    r"^(?:省份|省区市|省市区|省市|大中城市|大城市|[一二三四]线城市|城市|地级市|地市|市州|县市区|县区|区县)"
+)
+_WHOLE_SET_BEFORE = re.compile(r"(?:全国|全省|全市|全区|对|月份?|[省市区县国])$")
 _DURATIONS = {"天", "小时", "个月", "个工作日", "工作日"}
 # A duration is a figure when a clause names what it measures (回收期为38天, 审批时限不超过10个工作日).
 _DURATION_NAME = re.compile(r"期|时限|天数|时长|时间|周期|用时|耗时")
@@ -387,6 +401,9 @@ def _level(
         elif _GROWTH_NAME.search(phrase) or (not phrase and state.subject and m.direction_word is None
                                               and _GROWTH_NAME.search(segment)):  # fmt: skip
             growth, value, unit = pct, None, None  # 增速从4.7%下降到3.8%: levels of a growth rate
+        elif m.direction_word is None and _GROWTH_VERB_END.search(phrase):
+            growth, value, unit = pct, None, None  # 两年平均增长达到4.50%: a rate of growth, reached
+            phrase = _GROWTH_VERB_END.sub("", phrase)  # 同比增长达到30.1%: the subject's growth
     elif m.kind is Kind.POINTS and m.direction_word and not phrase.endswith(m.direction_word):
         phrase += m.direction_word
     elif m.kind in {Kind.COUNT, Kind.BARE} or (m.kind is Kind.MONEY and (len(phrase) < 2 or after.startswith("的"))):
@@ -394,7 +411,15 @@ def _level(
         ends_with_list = segment.rstrip().endswith(("的", "等"))
         if follow_name and (len(phrase) <= 4 or ends_with_list):
             phrase = (phrase if len(phrase) <= 4 and not ends_with_list else "") + follow_name
+    if not phrase and m.kind in _LEVEL_KINDS and _ROUND_FIGURE_BEFORE.search(segment):
+        phrase = _previous_clause_name(segment)  # 工业总产值突破万亿，达10051.6亿元: the round figure's name
     phrase = _with_subject(phrase, state)
+    if m.kind is Kind.PERCENT and value is not None and _is_amount(phrase):
+        growth, value, unit = (
+            m.value,
+            None,
+            None,
+        )  # 地区生产总值增长7%以上、力争达到8%: a percent of an amount is its growth
     if m.kind is Kind.POINTS and len(phrase) <= 4 and state.subject:
         phrase = state.subject + phrase
     if len(phrase) < 2 or find_mentions(phrase):
@@ -409,6 +434,13 @@ def _level(
         span=(_clause_start(text, seg_start, m.span[0]), m.span[1]),
         qualifier=_qualifier(m, segment),
     )
+
+
+def _is_amount(name: str) -> bool:
+    """Whether ``name`` is a statistic counted in money (地区生产总值, 固定资产投资): a percent of it is a rate."""
+    canonical = canonical_indicator(name)
+    found = taxonomy().get(canonical) if canonical else None
+    return found is not None and found.kind == "level" and found.unit_family == "money"
 
 
 def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:

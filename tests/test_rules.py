@@ -1,0 +1,46 @@
+"""The rules backend's grammar, one rule at a time, on invented sentences."""
+
+from __future__ import annotations
+
+from llm_extract.context import read_context
+from llm_extract.rules import Candidate, extract_candidates
+
+
+def _candidates(body: str) -> list[Candidate]:
+    text = "示例市经济运行\n" + body + "\n"
+    return extract_candidates(text, read_context(text))
+
+
+def _by_value(body: str) -> dict[float | None, Candidate]:
+    return {c.value if c.value is not None else c.growth_pct: c for c in _candidates(body)}
+
+
+def test_a_round_figure_before_names_the_exact_one_after_it():
+    found = _by_value("前三季度，示例市规模以上工业总产值突破万亿，达10051.6亿元，同比增长9.6%。")
+    assert found[10051.6].indicator == "规模以上工业总产值" and found[10051.6].growth_pct == 9.6
+
+
+def test_a_percent_reached_by_growth_or_of_an_amount_is_a_growth_rate():
+    found = _by_value("全市地区生产总值两年平均增长达到4.5%。地区生产总值增长7%以上、力争达到8%。")
+    assert found[4.5].value is None and found[4.5].growth_pct == 4.5
+    assert found[8].value is None and found[8].growth_pct == 8 and "地区生产总值" in found[8].indicator
+    share = _by_value("数字经济增加值占地区生产总值的比重达到48.6%。")
+    assert share[48.6].value == 48.6 and share[48.6].unit == "%"  # a share stays a level
+
+
+def test_loose_figures_cases_and_list_totals_are_not_records():
+    assert _candidates("他的年薪超过50万，家里还有20万存款。") == []  # 万 with no unit
+    assert _candidates("全市新增确诊病例10例。") == []  # cases of illness
+    assert _candidates("白血病、肾透析、血友病等11种大病纳入报销。") == []  # how many kinds a list names
+    assert [c.value for c in _candidates("全市新增市场主体11种类型，共1.2万家。")] == [11, 1.2]  # not after a list
+
+
+def test_a_count_of_the_whole_set_of_places_is_not_a_figure_but_a_count_with_a_property_is():
+    assert _candidates("全国31个省份公布了数据，示例省21个地级市均已公布。") == []
+    found = _candidates("其中，14个地级市前三季度地区生产总值增速超过全国。")
+    assert [c.value for c in found if c.value is not None] == [14]
+
+
+def test_a_duration_is_a_figure_only_where_its_clause_names_what_it_measures():
+    assert [c.value for c in _candidates("规模以上工业企业应收账款平均回收期为38天。")] == [38]
+    assert _candidates("文化节历时5个月，出口连续6个月增长。") == []
