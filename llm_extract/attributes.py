@@ -48,6 +48,7 @@ _TOTAL_SO_FAR = re.compile(r"累计")
 _PLAN_AMOUNT = re.compile(r"(?:年度)?计划(?:投资|完成|实现)")  # not 计划总投资: a project's size
 _YET_TO_DO = re.compile(r"将|力争|争取|确保|拟")
 _CHINESE_COUNT = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
+_EVENT_LEAD = re.compile(r"(?:至\d{1,2}日)?[，,]")
 _SAID = re.compile(r"(?:表示|指出|介绍|透露|称|说)[，,：:]")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
@@ -239,6 +240,18 @@ def _main_period(
     ]
     if in_lead:
         return resolved(in_lead[0])
+    for pm in periods:  # 3月8日至10日，…音乐节如约而至: an event's report, its figures are of that month
+        day = pm.period
+        opens_lead = (
+            title_end <= pm.span[0] < lead_end
+            and day.day
+            and day.start_month is not None
+            and text.rfind("\n", 0, pm.span[0]) + 1 == pm.span[0]
+            and _EVENT_LEAD.match(text, pm.span[1])
+        )
+        held = resolved(day).start_year if opens_lead else None
+        if held is not None and day.start_month is not None:
+            return Period(f"{held}年{day.start_month}月", "month", held, day.start_month, held, day.start_month)
     if dateline_year is not None:
         return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
     anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]

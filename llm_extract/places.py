@@ -206,7 +206,7 @@ _GENERIC_ZONE_HEAD = re.compile(
     r"^(?:工业|产业|经济|物流|科技|开发|高新|保税|综合|技术|产业集聚|特色|重点|现代|农业|生态|文化|旅游|商贸|各类|省级|国家级|市级)+$"
 )
 # A place right after one of these is what the figure is compared with, not what it is about.
-_COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|居|位居|位列|排名)$")
+_COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|占到|居|位居|位列|排名)$")
 _REFERS_TO_MAIN = re.compile(
     r"全市|全省|全区|全县|全州|全盟|全旗|该市|该区|该县|该省|本市|本区|本县|本省|我市|我区|我县|我省|全自治区"
 )
@@ -375,8 +375,9 @@ def _mark_listed(text: str, pm: PlaceMention) -> PlaceMention:
     after = text[pm.span[1] : pm.span[1] + 1]
     before = text[max(0, pm.span[0] - 1) : pm.span[0]]
     listed = after in ("、", "和", "及", "等") or before == "、"
-    if listed or after == "的":
-        return replace(pm, listed=listed, attributive=after == "的")
+    located = text[max(0, pm.span[0] - 2) : pm.span[0]] == "位于"  # 位于新疆南部的二十九团: where it lies
+    if listed or after == "的" or located:
+        return replace(pm, listed=listed, attributive=after == "的" or located)
     return pm
 
 
@@ -425,7 +426,15 @@ def _zones(text: str, divisions: list[PlaceMention]) -> list[PlaceMention]:
         zone = head + suffix  # the zone's own name, without the division it lies in
         out.append(PlaceMention(span=(zone_start, m.end()), place=Place(name=name, division=division, zone=zone),
                                 compared=compared))  # fmt: skip
+    if "兵团" in text:  # the Production and Construction Corps' own divisions: 农二师二十九团, 第八师
+        for m in _CORPS_UNIT.finditer(text):
+            out.append(PlaceMention(span=m.span(), place=Place(name=m.group(), zone=m.group())))
     return out
+
+
+_CORPS_UNIT = re.compile(
+    r"(?:农|第)[一二三四五六七八九十\d]{1,3}师(?![范傅生资])(?:[一二三四五六七八九十百\d]{1,4}团)?"
+)
 
 
 _NATION_NAMES = {"全国", "中国", "我国", "国内", "全中国", "中华人民共和国"}

@@ -211,6 +211,12 @@ _ROUND_FIGURE_TAIL = re.compile(
     r"(?:突破|超过|超|达到|迈上|跨过|站上|跨上)[零一二三四五六七八九十两百千万亿]+(?:元|大关)?$"
 )
 _ROUND_FIGURE_BEFORE = re.compile(_ROUND_FIGURE_TAIL.pattern[:-1] + r"[，,]\s*(?:达到|达|为|是)?$")
+# A phrase that is only a direction of change or a currency (with hedges) names no statistic.
+_NO_NAME = re.compile(
+    r"(?:约|约合|折合|合|近|逾|超)?(?:新台币|人民币|美元|港元|港币|欧元|日元|英镑)"
+    r"|(?:同比|环比)?(?:增长|上涨|提高|提升|回升|下降|下滑|下跌|回落|减少|降低|增加|衰退|萎缩)"
+)
+_NAMED_KINDS = {Kind.MONEY, Kind.AREA, Kind.PHYSICAL, Kind.PERCENT}
 _RATE_VERB = re.compile(r"(?:计划)?(完成|开工|开复工|到位|签约|竣工)")
 _ECONOMIC_CHARS = re.compile(r"[资值入润额产费口易税价售量电款政业率数品耗额金营贸储收支投利销GDP]")
 
@@ -411,6 +417,8 @@ def _level(
         ends_with_list = segment.rstrip().endswith(("的", "等"))
         if follow_name and (len(phrase) <= 4 or ends_with_list):
             phrase = (phrase if len(phrase) <= 4 and not ends_with_list else "") + follow_name
+    if m.kind in _NAMED_KINDS and _NO_NAME.fullmatch(phrase):  # 下滑至34兆亿元, （约新台币6626亿元）
+        phrase = ""
     if not phrase and m.kind in _LEVEL_KINDS and _ROUND_FIGURE_BEFORE.search(segment):
         phrase = _previous_clause_name(segment)  # 工业总产值突破万亿，达10051.6亿元: the round figure's name
     phrase = _with_subject(phrase, state)

@@ -470,3 +470,15 @@ def test_a_date_beside_the_source_line_stays_and_dates_the_article():
            "示例公司股价较收购报价每股9.50美元低16%，投资者担心交易受阻。\n")  # fmt: skip
     text = clean(raw).text
     assert "2009-11-01" in text and Resolver(text).main.dateline_year == 2009
+
+
+def test_an_events_report_is_dated_by_the_events_month():
+    text = ("示例音乐节\n2024-03-12 15:35:47\n3月8日至10日，示例音乐节在秭归县举行，乐迷从各地赶来。\n"
+            "音乐节3天的连续演出，吸引3万余人次现场观看。")  # fmt: skip
+    assert _at(text, "3万余人次")["period"] == "2024年3月"
+
+
+def test_a_corps_unit_is_a_place_and_where_a_place_lies_is_not_the_subject():
+    text = ("示例兵团招工\n新疆生产建设兵团各团场赴内地招工。\n"
+            "位于新疆南部的农二师二十九团今年种植棉花13万余亩，计划机采5万亩。")  # fmt: skip
+    assert _at(text, "5万亩")["region"] == "农二师二十九团"
