@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from llm_extract.context import dateline_month, dateline_year, title_of
-from llm_extract.numbers import to_ascii_digits
+from llm_extract.numbers import find_mentions, to_ascii_digits
 from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
 from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, place_of, resolve_region
 from llm_extract.types import Claim, Cleaned, Verification
@@ -331,6 +331,9 @@ class Resolver:
 
     def _place_at(self, start: int, end: int) -> Place | None:
         main = self.main.place
+        respective = self._respective_place(start)
+        if respective is not None:
+            return respective
         scopes = [
             self._bounds(start, self._clause_ends),
             self._bounds(start, self._sentence_ends),
@@ -359,6 +362,26 @@ class Resolver:
             if pm is not None:
                 return self._referred(pm) if pm.main else pm.place
         return self.main.place
+
+    def _respective_place(self, start: int) -> Place | None:
+        """宁波、青岛、无锡，全年GDP增速分别为8.2%、8.3%、8.6%: the k-th figure after 分别 is the k-th
+        place of the list before it."""
+        s, _ = self._bounds(start, self._sentence_ends)
+        k = self.text.rfind("分别", s, start)
+        if k < 0:
+            return None
+        i = bisect.bisect_left(self._place_starts, s)
+        j = bisect.bisect_left(self._place_starts, k)
+        run: list[PlaceMention] = []
+        for pm in self.places[i:j]:
+            if pm.place is None or pm.compared:
+                continue
+            gap = self.text[run[-1].span[1] : pm.span[0]] if run else ""
+            run = [*run, pm] if run and gap in ("、", "和", "及", "与", "，", ",") else [pm]
+        if len(run) < 2 or not run[0].listed:
+            return None
+        index = len(find_mentions(self.text[k:start]))
+        return run[index].place if index < len(run) else None
 
     def _subset_before(self, found: list[PlaceMention], start: int) -> PlaceMention | None:
         """A place introduced as a part of the whole just before the figure (全市签约33个项目，其中阳新签约

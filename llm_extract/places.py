@@ -245,8 +245,10 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         if name is None:
             continue
         end = start + len(name)
-        if name in gaz.county_short and _longer_from_inside(text, start, end, gaz):
-            continue  # 其中阳新县: not 中阳 (中阳县's short name) but 阳新县 one character on
+        if name in gaz.county_short and (
+            _longer_from_inside(text, start, end, gaz) or text[start - 1 : start + 1] == "其中"
+        ):
+            continue  # 其中阳新县, 其中阳新: not 中阳 (中阳县's short name) but 阳新 one character on
         taken = _SUFFIX_TAKEN.get(name[-1])
         if taken and end < n and text[end] in taken:
             short = _short(name)

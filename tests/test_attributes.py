@@ -482,3 +482,14 @@ def test_a_corps_unit_is_a_place_and_where_a_place_lies_is_not_the_subject():
     text = ("示例兵团招工\n新疆生产建设兵团各团场赴内地招工。\n"
             "位于新疆南部的农二师二十九团今年种植棉花13万余亩，计划机采5万亩。")  # fmt: skip
     assert _at(text, "5万亩")["region"] == "农二师二十九团"
+
+
+def test_figures_after_fenbie_take_the_places_listed_before_it_in_order():
+    text = "长沙经济\n长沙全年GDP增长7.5%。排名在长沙之前的宁波、青岛、无锡，全年GDP增速分别为8.2%、8.3%、8.6%。"
+    assert [_at(text, f)["region"] for f in ("8.2%", "8.3%", "8.6%")] == ["宁波市", "青岛市", "无锡市"]
+    assert _at(text, "7.5%")["region"] == "长沙市"
+
+
+def test_qizhong_before_a_county_short_name_is_not_part_of_a_name():
+    text = "黄石招商\n黄石市签约33个项目，其中阳新签约18个项目，签约金额达126.4亿元。"
+    assert _at(text, "126.4亿元")["region"] == "黄石市阳新县"
