@@ -232,6 +232,8 @@ class _State:
 
     subject: str | None = None
     sentence_names: list[str] = field(default_factory=list)
+    respective: list[str] = field(default_factory=list)  # names still to hand to levels after 分别
+    list_items: list[str] = field(default_factory=list)  # the names of the sentence's last list of rates
 
     def note(self, name: str) -> None:
         if name and not _SHARE_OR_RATE_START.match(name) and not name.startswith(("两年", "三年")):
@@ -276,6 +278,7 @@ def _sentence(
     out: list[Candidate] = []
     pending: list[int] = []  # indexes into out of levels still without a growth rate
     state.sentence_names = []
+    state.list_items = []
     boundary = s_start
     k = 0
     while k < len(mentions):
@@ -294,6 +297,17 @@ def _sentence(
             end = run[-1].span[1]
             out.extend(_attach_rates(text, segment, boundary, run, out, pending, state, context))
         elif m.kind in _RATE_KINDS or m.kind in _LEVEL_KINDS or m.kind is Kind.POINTS or m.kind is Kind.BARE:
+            if m.kind in _LEVEL_KINDS and "分别" in segment:
+                n = 1
+                while (
+                    k + n < len(mentions)
+                    and mentions[k + n].kind is m.kind
+                    and _glued(text, mentions[k + n - 1], mentions[k + n])
+                ):
+                    n += 1
+                state.respective = _respective_names(segment, n) if n > 1 else []
+            elif not _GLUE.fullmatch(segment):
+                state.respective = []
             cand = _level(text, segment, boundary, m, state, context)
             if cand is not None:
                 out.append(cand)
@@ -371,7 +385,7 @@ def _qualifier(m: Mention, segment: str) -> str | None:
 # A "name" made only of function words, verbs of reaching and generic nouns names nothing
 # (东莞要, 终于, 或超过, 这省份中): the figure belongs to the subject being talked about.
 _EMPTY_NAME = re.compile(
-    r"^(?:或|这|那|该|其|终于|已经|肯定|会|将|要|可|能|仅|只|共|超过|突破|达到|迈上|站上|跨过|省份|其中|中|的|了|也|还)+$"
+    r"^(?:或|这|那|该|其|终于|已经|肯定|会|将|要|可|能|仅|只|共|超过|突破|达到|迈上|站上|跨过|省份|其中|中|的|了|也|还|继续|保持|持续|仍然|依然)+$"
 )
 
 
@@ -383,9 +397,25 @@ def _with_subject(name: str, state: _State) -> str:
     return name
 
 
+def _respective_names(segment: str, n: int) -> list[str]:
+    """集成电路、笔记本电脑、电工器材、太阳能电池分别出口 with 4 amounts -> 集成电路出口, 笔记本电脑出口, …"""
+    before, _, after = segment.rpartition("分别")
+    items, _, _ = _strip_prefixes(_PUNCT.sub("", _LIST_CLAUSE_SPLIT.split(before)[-1]))
+    parts = [p for p in re.split(r"[、和及与]", items) if p]
+    if len(parts) != n or any(len(p) < 2 for p in parts):
+        return []
+    tail = _TRAIL.sub("", _PUNCT.sub("", after))
+    return [_canonical(p + tail) for p in parts]
+
+
 def _level(
     text: str, segment: str, seg_start: int, m: Mention, state: _State, context: ArticleContext
 ) -> Candidate | None:
+    if state.respective:  # the next name of a list before 分别
+        phrase = state.respective.pop(0)
+        state.note(phrase)
+        return Candidate(phrase, m.value, m.unit or None, None, (_clause_start(text, seg_start, m.span[0]), m.span[1]),
+                         _qualifier(m, segment))  # fmt: skip
     phrase, _, _ = _phrase(segment)
     after = _PUNCT.sub("", text[m.span[1] : m.span[1] + 20])
     growth: float | None = None
@@ -397,7 +427,7 @@ def _level(
         share_of = re.match(r"^的((?:GDP|[\u4e00-\u9fff]){2,6}?)(?=[，,。；;、]|$)", after)
         if follow:  # 14.3%的GDP增速, 6%的经济增长目标; 实现38.6%的增长
             own = _name(follow.group(1))
-            phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else ""
+            phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else phrase  # 商品零售在上年同期18.0%的高增速
             growth, value, unit = pct, None, None
         elif share_of and len(phrase) <= 4:  # 以5%的能耗产出了6.4%的GDP
             phrase = _canonical(share_of.group(1)) + "占比"
@@ -422,6 +452,9 @@ def _level(
     if not phrase and m.kind in _LEVEL_KINDS and _ROUND_FIGURE_BEFORE.search(segment):
         phrase = _previous_clause_name(segment)  # 工业总产值突破万亿，达10051.6亿元: the round figure's name
     phrase = _with_subject(phrase, state)
+    if m.kind is Kind.PERCENT and value is not None and re.search(r"(?:两年|三年|年)平均$", phrase):
+        growth, value, unit = m.value, None, None  # 增加值的两年平均增速从4.7%下跌至3.80%: an average rate
+        phrase += "增速"
     if m.kind is Kind.PERCENT and value is not None and _is_amount(phrase):
         growth, value, unit = (
             m.value,
@@ -499,7 +532,15 @@ def _attach_rates(
     records = []
     if _region_like(own):
         own = ""
-    for rate, name in zip(run, _list_names(own, len(run)), strict=True):
+    names = _list_names(own, len(run))
+    split = _list_parts(own, len(run))
+    if split is not None:
+        state.list_items = [item + split[1] for item in split[0]]
+    elif len(run) > 1 and len(state.list_items) == len(run) and "分别" in segment:
+        # 汽车、电气、电子和电力…，两年平均增速分别为…: the same items, another measure
+        measure = _TRAIL.sub("", _PUNCT.sub("", _CLAUSE_SPLIT.split(segment)[-1]).replace("分别", ""))
+        names = [item + (measure or own) for item in state.list_items]
+    for rate, name in zip(run, names, strict=True):
         if rate.kind is Kind.MULTIPLE:  # 增长2.5倍 standing alone: a multiple, written as such
             multiple = _level(text, segment, seg_start, replace(rate, direction_word=None), state, context)
             if multiple is not None:
@@ -534,22 +575,38 @@ def _as_pct(rate: Mention) -> float:
     return rate.signed_value
 
 
+_MEASURE_WORD = re.compile(
+    r"商品零售|零售额|零售|销售额|销售|产值|增加值|投资|出口|进口|进出口|产量|收入|利润|营收|累计|增速|增幅|增长"
+)
+
+
 def _list_names(phrase: str, n: int) -> list[str]:
     """``化工、汽车制造、电子信息等重点行业产值`` with 3 rates -> one name per rate."""
+    split = _list_parts(phrase, n)
+    if split is None:
+        return [phrase] * n
+    items, tail = split
+    return [item + tail for item in items]
+
+
+def _list_parts(phrase: str, n: int) -> tuple[list[str], str] | None:
+    """The ``n`` items of a list phrase and the tail they share, or None when it lists another number."""
     if n == 1:
-        return [phrase]
+        return None
     head = re.sub(r"等.*$", "", phrase)
     tail_m = re.search(r"等(?:重点)?(?:行业|产业|领域)?(.*)$", phrase)
     tail = tail_m.group(1) if tail_m else ""
     parts = [p for p in re.split(r"[、和及与]", head) if p]
     if len(parts) != n:
-        return [phrase] * n
-    if not tail_m and n > 1:
+        return None
+    if not tail_m:
         # The shared tail is glued to the last item: 汽车、电气和电力累计增速 -> 电力 + 累计增速.
         width = max(2, round(sum(len(p) for p in parts[:-1]) / (n - 1)))
+        measure = _MEASURE_WORD.search(parts[-1], 2)  # 通讯器材类商品零售: the item ends where a measure begins
+        if measure is not None:
+            width = measure.start()
         parts[-1], tail = parts[-1][:width], parts[-1][width:]
-    tail = re.sub(r"(?:累计|同比|分别)?(?:增速|增幅|增长|同比)?$", "", tail)
-    return [p + tail for p in parts]
+    return parts, re.sub(r"(?:累计|同比|分别)?(?:增速|增幅|增长|同比)?$", "", tail)
 
 
 def _dedupe(cands: list[Candidate], text: str) -> list[Candidate]:

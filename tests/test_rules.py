@@ -44,3 +44,28 @@ def test_a_count_of_the_whole_set_of_places_is_not_a_figure_but_a_count_with_a_p
 def test_a_duration_is_a_figure_only_where_its_clause_names_what_it_measures():
     assert [c.value for c in _candidates("规模以上工业企业应收账款平均回收期为38天。")] == [38]
     assert _candidates("文化节历时5个月，出口连续6个月增长。") == []
+
+
+def test_amounts_after_fenbie_take_the_items_listed_before_it_in_order():
+    found = _candidates(
+        "其中，集成电路、笔记本电脑、太阳能电池分别出口1493.7亿元、1109.9亿元和395.6亿元，分别增长18.4%、14%和23.5%。"
+    )
+    assert [(c.indicator, c.value, c.growth_pct) for c in found] == [
+        ("集成电路出口", 1493.7, 18.4),
+        ("笔记本电脑出口", 1109.9, 14),
+        ("太阳能电池出口", 395.6, 23.5),
+    ]
+
+
+def test_a_second_list_of_rates_after_fenbie_reuses_the_sentences_items():
+    found = _candidates(
+        "金银珠宝类、体育娱乐用品类、通讯器材类商品零售分别增长95.8%、63.9%和40.9%，两年分别平均增长16.7%、20.0%、15.6%。"
+    )
+    assert [c.indicator for c in found] == [
+        "金银珠宝类商品零售",
+        "体育娱乐用品类商品零售",
+        "通讯器材类商品零售",
+        "金银珠宝类商品零售两年平均增长",
+        "体育娱乐用品类商品零售两年平均增长",
+        "通讯器材类商品零售两年平均增长",
+    ]
