@@ -8,9 +8,7 @@ Every number in a record is proven to stand in the source text: see :func:`verif
     [('固定资产投资', 68.6, '亿元', 11.0)]
 """
 
-from llm_extract.check import check_rows
-from llm_extract.cleaning import clean
-from llm_extract.context import ArticleContext, read_context
+from llm_extract.backends.records import EconomicIndicator, Grounded
 from llm_extract.errors import (
     BinaryInputError,
     CallError,
@@ -23,13 +21,16 @@ from llm_extract.errors import (
     TemplateError,
 )
 from llm_extract.evaluation import Score, evaluate
-from llm_extract.loading import iter_articles, read_file
-from llm_extract.numbers import find_mentions, parse_unit
-from llm_extract.output import read_records
+from llm_extract.figures.check import check_rows
+from llm_extract.figures.numbers import find_mentions, parse_unit
+from llm_extract.figures.verify import Source, verify
 from llm_extract.pipeline import Extraction, aextract, extract, extract_many
-from llm_extract.records import EconomicIndicator, Grounded
+from llm_extract.run.output import read_records
+from llm_extract.run.tidy import tidy, tidy_frame, value_base
 from llm_extract.settings import Settings
-from llm_extract.tidy import tidy, tidy_frame, value_base
+from llm_extract.text.cleaning import clean
+from llm_extract.text.context import ArticleContext, read_context
+from llm_extract.text.loading import iter_articles, read_file
 from llm_extract.types import (
     Article,
     Claim,
@@ -40,7 +41,6 @@ from llm_extract.types import (
     Verdict,
     Verification,
 )
-from llm_extract.verify import Source, verify
 
 __all__ = [
     "Article",

@@ -15,23 +15,23 @@ from typing import Any
 
 import click
 
-from llm_extract.batch import PRICES, Summary, dry_run, parse_shard, run_batch
-from llm_extract.cache import ChunkCache, default_cache_dir
-from llm_extract.check import check_rows
-from llm_extract.chunking import estimate_tokens
-from llm_extract.cleaning import clean, dropped_lines
-from llm_extract.content import economic_figures, not_economic
+from llm_extract.backends.prompting import load_template
 from llm_extract.errors import ConfigError, InputError, LLMExtractError, OutputError
 from llm_extract.evaluation import evaluate, load_jsonl
-from llm_extract.loading import decode_bytes, html_dropped_lines, iter_articles
-from llm_extract.output import RunWriter, dumps, journal_path, prepare_resume, read_records, write_table
-from llm_extract.pacing import Pacer
+from llm_extract.figures.check import check_rows
 from llm_extract.pipeline import Backend, Extraction, make_backend
-from llm_extract.prompting import load_template
-from llm_extract.report import build_report, write_report
+from llm_extract.run.batch import PRICES, Summary, dry_run, parse_shard, run_batch
+from llm_extract.run.cache import ChunkCache, default_cache_dir
+from llm_extract.run.output import RunWriter, dumps, journal_path, prepare_resume, read_records, write_table
+from llm_extract.run.pacing import Pacer
+from llm_extract.run.report import build_report, write_report
+from llm_extract.run.tidy import TABLE_FIELDS, tidy
+from llm_extract.run.tidy import wide as wide_table
 from llm_extract.settings import MODES, Settings
-from llm_extract.tidy import TABLE_FIELDS, tidy
-from llm_extract.tidy import wide as wide_table
+from llm_extract.text.chunking import estimate_tokens
+from llm_extract.text.cleaning import clean, dropped_lines
+from llm_extract.text.content import economic_figures, not_economic
+from llm_extract.text.loading import decode_bytes, html_dropped_lines, iter_articles
 
 __all__ = ["main"]
 
@@ -199,7 +199,7 @@ def _run_on_ray(
     prices: tuple[float, float] | None,
 ) -> Summary:
     try:
-        from llm_extract.ray import run_dataset, start
+        from llm_extract.run.ray import run_dataset, start
     except ImportError:
         _fail("--engine ray needs Ray: pip install 'llm-extract[ray]'")
         raise  # not reached: _fail exits
@@ -216,7 +216,7 @@ def _backend(
     chosen = make_backend(backend, settings)
     if chosen.name != "openai":
         return chosen
-    from llm_extract.llm import LLMBackend  # deferred: the SDKs load only for the LLM backend
+    from llm_extract.backends.llm import LLMBackend  # deferred: the SDKs load only for the LLM backend
 
     cache = None if opts["no_cache"] else ChunkCache(opts["cache_dir"] or default_cache_dir())
     return LLMBackend(settings, cache=cache, concurrency=opts["concurrency"], pacer=Pacer(opts["rpm"], opts["tpm"]),
@@ -425,7 +425,7 @@ def batch_group() -> None:
 @click.option("--all-pages", is_flag=True, help="Also pages whose body is not economic reporting.")
 def batch_submit(inputs: tuple[str, ...], out: Path, all_pages: bool, **opts: Any) -> None:
     """Clean and chunk INPUTS as run does and upload one request per chunk as a batch."""
-    from llm_extract.batchapi import state_path, submit
+    from llm_extract.run.batchapi import state_path, submit
 
     try:
         settings = Settings.from_env(**{k: opts[k] for k in _ENDPOINT})
@@ -447,7 +447,7 @@ def batch_submit(inputs: tuple[str, ...], out: Path, all_pages: bool, **opts: An
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 def batch_status(out: Path) -> None:
     """Show the state of every batch of the run whose output is OUT."""
-    from llm_extract.batchapi import status
+    from llm_extract.run.batchapi import status
 
     try:
         rows = status(out)
@@ -466,7 +466,7 @@ def batch_status(out: Path) -> None:
               help="Write the summary as JSON here.")  # fmt: skip
 def batch_collect(out: Path, price_in: float | None, price_out: float | None, summary_path: Path | None) -> None:
     """Download finished batches, verify every answer, send follow-ups, write finished articles."""
-    from llm_extract.batchapi import collect
+    from llm_extract.run.batchapi import collect
 
     prices = (price_in, price_out or 0.0) if price_in is not None else None
     try:

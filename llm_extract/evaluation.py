@@ -10,7 +10,7 @@ level and a growth is *fully* found only when both numbers are right: ``full_rec
 
 On every matched pair the record's place and time are scored too (``region_right``,
 ``period_right``: shares of matched pairs), with the product's own normalisation
-(:func:`llm_extract.places.same_region`, :func:`llm_extract.periods.same_period`); a pair counts
+(:func:`llm_extract.attributes.places.same_region`, :func:`llm_extract.attributes.periods.same_period`); a pair counts
 for ``record_precision`` / ``record_recall`` / ``record_f1`` only when both are right.
 """
 
@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.numbers import parse_unit
-from llm_extract.periods import same_period
-from llm_extract.places import same_region
+from llm_extract.attributes.periods import same_period
+from llm_extract.attributes.places import same_region
+from llm_extract.figures.numbers import parse_unit
 from llm_extract.types import Kind
 
 __all__ = ["DocScore", "Score", "dice", "evaluate", "load_jsonl"]

@@ -3,9 +3,9 @@
     load -> clean -> (context) -> backend.propose [chunk -> prompt -> call] -> verify -> rows
 
 A backend turns one cleaned article into a :class:`~llm_extract.types.Proposal` of claims;
-every claim, whatever backend made it, goes through :func:`llm_extract.verify.verify`. Verified
+every claim, whatever backend made it, goes through :func:`llm_extract.figures.verify.verify`. Verified
 claims become records, the others rejected rows with reasons: nothing is dropped. Every record's
-place and time go through one :class:`~llm_extract.attributes.Resolver`, whichever backend made
+place and time go through one :class:`~llm_extract.attributes.resolver.Resolver`, whichever backend made
 it: a claim without them gets them from where its figure stands; a claimed region or period is
 normalised, and one the article does not support rejects the record like a wrong number.
 """
@@ -18,18 +18,18 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from llm_extract.attributes import resolver_for
-from llm_extract.cleaning import clean
-from llm_extract.content import not_economic
-from llm_extract.context import ArticleContext, read_context
+from llm_extract.attributes.indicators import canonical_indicator
+from llm_extract.attributes.resolver import resolver_for
+from llm_extract.backends.records import EconomicIndicator, as_row
+from llm_extract.backends.rules import RulesBackend
 from llm_extract.errors import ConfigError, InputError, LLMExtractError
-from llm_extract.indicators import canonical_indicator
-from llm_extract.loading import iter_articles
-from llm_extract.records import EconomicIndicator, as_row
-from llm_extract.rules import RulesBackend
+from llm_extract.figures.verify import Source, verify
 from llm_extract.settings import Settings
+from llm_extract.text.cleaning import clean
+from llm_extract.text.content import not_economic
+from llm_extract.text.context import ArticleContext, read_context
+from llm_extract.text.loading import iter_articles
 from llm_extract.types import Article, Claim, Cleaned, Usage, Verification
-from llm_extract.verify import Source, verify
 
 __all__ = [
     "Backend",
@@ -115,7 +115,7 @@ def make_backend(
             raise ConfigError(
                 "no endpoint configured: set LLM_EXTRACT_BASE_URL (and LLM_EXTRACT_API_KEY) or use --backend rules"
             )
-        from llm_extract.llm import LLMBackend  # deferred: the SDKs load only when used
+        from llm_extract.backends.llm import LLMBackend  # deferred: the SDKs load only when used
 
         return LLMBackend(settings, schema=schema or EconomicIndicator)
     raise ConfigError(f"unknown backend {backend!r}: use auto, rules or openai")

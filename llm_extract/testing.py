@@ -15,8 +15,8 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from llm_extract.context import ArticleContext
 from llm_extract.errors import CallError
+from llm_extract.text.context import ArticleContext
 from llm_extract.types import Claim, Cleaned, Proposal, Usage
 
 __all__ = ["FakeBackend"]

@@ -5,7 +5,7 @@ Conventions, everywhere in the package:
 * A *span* is a half-open pair ``(start, end)`` of character offsets: ``start`` is inclusive,
   ``end`` exclusive, so ``text[start:end]`` is the covered substring.
 * *Raw* offsets index the article text as the user gave it (for an HTML file: the text the
-  loader rendered from it, see :mod:`llm_extract.loading`). *Cleaned* offsets index
+  loader rendered from it, see :mod:`llm_extract.text.loading`). *Cleaned* offsets index
   :attr:`Cleaned.text`. :meth:`Cleaned.to_raw` converts the second into the first.
 * A *figure* is a number as written plus its scale and unit: ``68.6亿元`` has ``value=68.6``,
   ``scale=1e8``, ``unit="亿元"`` and ``base=6.86e9`` (value times scale, in the unit's base).
@@ -89,7 +89,7 @@ class Cleaned:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A figure found in text by :func:`llm_extract.numbers.find_mentions`.
+    """A figure found in text by :func:`llm_extract.figures.numbers.find_mentions`.
 
     ``span`` covers the qualifier, number, scale and unit as written (cleaned offsets of
     the text that was scanned). ``direction`` is +1 after 增长/提高…, -1 after 下降/减少…
@@ -159,7 +159,7 @@ class NumberCheck:
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The outcome of :func:`llm_extract.verify.verify`: every number's check plus evidence.
+    """The outcome of :func:`llm_extract.figures.verify.verify`: every number's check plus evidence.
 
     ``span`` and ``evidence`` are raw offsets/text covering the claim's figures (the located
     evidence when the claim carried one); ``raw[span[0]:span[1]] == evidence``.

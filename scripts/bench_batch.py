@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 import instructor  # noqa: E402
 import openai  # noqa: E402
 
-from llm_extract.batch import run_batch  # noqa: E402
-from llm_extract.cache import ChunkCache  # noqa: E402
-from llm_extract.llm import LLMBackend  # noqa: E402
-from llm_extract.output import RunWriter  # noqa: E402
-from llm_extract.prompting import load_template  # noqa: E402
-from llm_extract.records import Extracted  # noqa: E402
+from llm_extract.backends.llm import LLMBackend  # noqa: E402
+from llm_extract.backends.prompting import load_template  # noqa: E402
+from llm_extract.backends.records import Extracted  # noqa: E402
+from llm_extract.run.batch import run_batch  # noqa: E402
+from llm_extract.run.cache import ChunkCache  # noqa: E402
+from llm_extract.run.output import RunWriter  # noqa: E402
 from llm_extract.settings import Settings  # noqa: E402
 
 TEXT = (

@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_verify import SETS, fmt, substring_check, variants, written
 from instructor.v2.dsl.citation import CitationMixin
 
-from llm_extract.cleaning import clean
+from llm_extract.figures.verify import Source, verify
+from llm_extract.text.cleaning import clean
 from llm_extract.types import Claim
-from llm_extract.verify import Source, verify
 
 try:
     from langextract import data as lx_data

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from llm_extract.attributes.indicators import canonical_indicator
 from llm_extract.evaluation import evaluate
-from llm_extract.indicators import canonical_indicator
 from llm_extract.pipeline import extract_many
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import ray
 
-from llm_extract.batch import run_batch
-from llm_extract.output import RunWriter
-from llm_extract.ray import quiet_ray, run_dataset
-from llm_extract.rules import RulesBackend
+from llm_extract.backends.rules import RulesBackend
+from llm_extract.run.batch import run_batch
+from llm_extract.run.output import RunWriter
+from llm_extract.run.ray import quiet_ray, run_dataset
 from llm_extract.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from llm_extract.batch import run_batch
-from llm_extract.output import RunWriter
-from llm_extract.rules import RulesBackend
+from llm_extract.backends.rules import RulesBackend
+from llm_extract.run.batch import run_batch
+from llm_extract.run.output import RunWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,8 +20,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from llm_extract.chunking import estimate_tokens
-from llm_extract.cleaning import clean
+from llm_extract.text.chunking import estimate_tokens
+from llm_extract.text.cleaning import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = ROOT / "build" / "js-tiktoken"

@@ -21,10 +21,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from llm_extract.cleaning import clean, to_simplified
-from llm_extract.numbers import to_ascii_digits
+from llm_extract.figures.numbers import to_ascii_digits
+from llm_extract.figures.verify import Source, verify
+from llm_extract.text.cleaning import clean, to_simplified
 from llm_extract.types import Claim
-from llm_extract.verify import Source, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from llm_extract.records import BUILTIN_MODELS, schema_text
+from llm_extract.backends.records import BUILTIN_MODELS, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

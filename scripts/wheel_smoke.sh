@@ -10,8 +10,8 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q "$work"/dist/*.whl
 cd "$work"
 "$work/venv/bin/python" - <<'PY'
-from llm_extract.prompting import load_template
-from llm_extract.records import load_schema
+from llm_extract.backends.prompting import load_template
+from llm_extract.backends.records import load_schema
 assert load_template("extract").hash and load_schema("economic_indicator")["title"] == "EconomicIndicator"
 print("wheel resources: ok")
 PY

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from llm_extract.backends.llm import LLMBackend
 from llm_extract.evaluation import evaluate
-from llm_extract.llm import LLMBackend
 from llm_extract.pipeline import run_backend
 from llm_extract.settings import Settings
 from llm_extract.types import Article

@@ -20,12 +20,12 @@ from typing import Any
 
 from scripted_server import ScriptedServer
 
-from llm_extract.cleaning import clean, to_simplified
+from llm_extract.backends.llm import LLMBackend
 from llm_extract.evaluation import evaluate
-from llm_extract.llm import LLMBackend
-from llm_extract.loading import iter_articles
 from llm_extract.pipeline import run_backend
 from llm_extract.settings import Settings
+from llm_extract.text.cleaning import clean, to_simplified
+from llm_extract.text.loading import iter_articles
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {

@@ -66,10 +66,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from llm_extract.attributes import Resolver
-from llm_extract.chunking import estimate_tokens
-from llm_extract.context import ArticleContext
-from llm_extract.rules import extract_candidates
+from llm_extract.attributes.resolver import Resolver
+from llm_extract.backends.rules import extract_candidates
+from llm_extract.text.chunking import estimate_tokens
+from llm_extract.text.context import ArticleContext
 
 _ARTICLE = re.compile(
     r"<article>\n(.*?)\n?</article>", re.DOTALL

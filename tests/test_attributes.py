@@ -10,14 +10,14 @@ from conftest import ROOT, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_extract.attributes import Resolver
-from llm_extract.cleaning import clean
+from llm_extract.attributes.periods import find_periods, parse_period, same_period
+from llm_extract.attributes.places import find_places, gazetteer, resolve_region, same_region
+from llm_extract.attributes.resolver import Resolver
+from llm_extract.backends.rules import RulesBackend
 from llm_extract.evaluation import evaluate
-from llm_extract.loading import iter_articles
-from llm_extract.periods import find_periods, parse_period, same_period
 from llm_extract.pipeline import run_backend
-from llm_extract.places import find_places, gazetteer, resolve_region, same_region
-from llm_extract.rules import RulesBackend
+from llm_extract.text.cleaning import clean
+from llm_extract.text.loading import iter_articles
 
 GOLD_FILES = [
     ROOT / "eval" / "seeds.gold.jsonl",

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from scripted_server import ScriptedServer
 
+from llm_extract.backends.llm import LLMBackend
 from llm_extract.cli import cli
-from llm_extract.llm import LLMBackend
 from llm_extract.settings import Settings
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from conftest import DEV, SCRIPTED_PORT, SCRIPTED_URL, SEEDS
 from scripted_server import BatchPlan, ScriptedServer
 
-from llm_extract.batchapi import BatchRun, state_path
 from llm_extract.cli import cli
+from llm_extract.run.batchapi import BatchRun, state_path
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 

@@ -6,9 +6,9 @@ import asyncio
 import json
 import time
 
-from llm_extract.cache import ChunkCache
-from llm_extract.output import RunWriter, prepare_resume
-from llm_extract.pacing import Pacer
+from llm_extract.run.cache import ChunkCache
+from llm_extract.run.output import RunWriter, prepare_resume
+from llm_extract.run.pacing import Pacer
 
 
 def test_cache_round_trip_and_key_depends_on_every_part(tmp_path):

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_extract.chunking import chunk, estimate_tokens
-from llm_extract.numbers import find_mentions
+from llm_extract.figures.numbers import find_mentions
+from llm_extract.text.chunking import chunk, estimate_tokens
 
 INDICATORS = [
     "固定资产投资",

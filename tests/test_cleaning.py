@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from llm_extract.cleaning import (
+from llm_extract.figures.verify import Source
+from llm_extract.text.cleaning import (
     clean,
     drop_boilerplate,
     is_boilerplate_line,
@@ -14,7 +15,6 @@ from llm_extract.cleaning import (
     strip_pinyin,
     to_simplified,
 )
-from llm_extract.verify import Source
 
 PINYIN = re.compile(r"[\u4e00-\u9fff][(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
 BOILERPLATE = [

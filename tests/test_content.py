@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from llm_extract.cleaning import clean, dropped_lines
+from llm_extract.backends.rules import RulesBackend
 from llm_extract.cli import cli
-from llm_extract.content import find_body, line_kind, not_economic
-from llm_extract.loading import read_file
+from llm_extract.figures.verify import Source, verify
 from llm_extract.pipeline import extract
-from llm_extract.rules import RulesBackend
+from llm_extract.text.cleaning import clean, dropped_lines
+from llm_extract.text.content import find_body, line_kind, not_economic
+from llm_extract.text.loading import read_file
 from llm_extract.types import Claim
-from llm_extract.verify import Source, verify
 
 NAV = "\n".join(
     ["首页", "新闻", "财经", "体育", "娱乐", "汽车", "房产", "登录", "注册", "客户端下载", "无障碍", "English"]

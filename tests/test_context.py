@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llm_extract.context import read_context
-from llm_extract.periods import parse_period
+from llm_extract.attributes.periods import parse_period
+from llm_extract.text.context import read_context
 
 
 @pytest.mark.parametrize(

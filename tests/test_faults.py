@@ -115,7 +115,7 @@ def test_a_full_disk_is_one_clear_error(tmp_path):
 
 def test_the_disk_filling_up_mid_run_keeps_finished_work_and_a_rerun_completes(tmp_path, monkeypatch):
     """Fault injection on the writer: the third article's write fails as on a full disk."""
-    from llm_extract import output
+    from llm_extract.run import output
 
     inputs = make_inputs(tmp_path / "in", 8)
     reference = tmp_path / "ref.jsonl"
@@ -163,8 +163,8 @@ def test_a_corrupt_cache_entry_is_a_miss_not_a_crash(tmp_path):
 def test_an_answer_of_the_wrong_shape_is_an_error_to_reask_not_no_figures():
     from pydantic import ValidationError
 
-    from llm_extract.llm import response_model_for
-    from llm_extract.records import EconomicIndicator
+    from llm_extract.backends.llm import response_model_for
+    from llm_extract.backends.records import EconomicIndicator
 
     model = response_model_for(EconomicIndicator)
     with pytest.raises(ValidationError, match="records"):

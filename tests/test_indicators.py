@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT
 
 from llm_extract import extract
-from llm_extract.indicators import _norm, canonical_indicator, taxonomy
-from llm_extract.tidy import tidy
+from llm_extract.attributes.indicators import _norm, canonical_indicator, taxonomy
+from llm_extract.run.tidy import tidy
 
 KEY_FILE = ROOT / "tests" / "indicator_key.tsv"
 
@@ -109,7 +109,7 @@ def test_a_table_puts_synonyms_in_one_column():
 def test_tidy_frame_and_check_rows_carry_the_canonical_indicator(tmp_path):
     pandas = pytest.importorskip("pandas", reason="pandas is not installed")
     from llm_extract import tidy_frame
-    from llm_extract.check import check_rows
+    from llm_extract.figures.check import check_rows
 
     records = [r for r in extract((ROOT / "seeds" / "000_ba67efb076b739e5.txt").read_text(encoding="utf-8")).records]
     frame = tidy_frame(records)

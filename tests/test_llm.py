@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from conftest import SEEDS
 from pydantic import BaseModel
 
+from llm_extract.backends.llm import LLMBackend, response_model_for
+from llm_extract.backends.prompting import load_template
+from llm_extract.backends.records import Grounded
 from llm_extract.cli import cli
 from llm_extract.errors import TemplateError
-from llm_extract.llm import LLMBackend, response_model_for
 from llm_extract.pipeline import extract, run_backend
-from llm_extract.prompting import load_template
-from llm_extract.records import Grounded
 from llm_extract.settings import Settings
 from llm_extract.types import Article
 

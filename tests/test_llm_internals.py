@@ -18,8 +18,8 @@ from instructor.v2.core import templating
 from instructor.v2.core.errors import FailedAttempt
 from jinja2.sandbox import SandboxedEnvironment
 
-from llm_extract import llm
-from llm_extract.llm import _CallState, _Turns
+from llm_extract.backends import llm
+from llm_extract.backends.llm import _CallState, _Turns
 
 
 def instructors_rendering(text: str, context: dict[str, object]) -> str:
@@ -119,7 +119,7 @@ def test_a_cancelled_waiter_gives_its_turn_to_the_next():
 def test_the_first_calls_of_a_batch_share_one_client_and_one_limit():
     # Building the client awaits (platform detection); calls arriving meanwhile must wait for it,
     # not build clients of their own, each with its own in-flight limit.
-    from llm_extract.llm import LLMBackend
+    from llm_extract.backends.llm import LLMBackend
     from llm_extract.settings import Settings
 
     backend = LLMBackend(Settings(base_url="http://127.0.0.1:9/v1", model="m"), concurrency=2)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from llm_extract.errors import BinaryInputError, DecodeError, EmptyInputError, InputError, MalformedLineError
-from llm_extract.loading import html_to_text, iter_articles, read_file
+from llm_extract.text.loading import html_to_text, iter_articles, read_file
 from llm_extract.types import Article
 
 TEXT = "大连市一季度完成固定资产投资68.6亿元，同比增长11.0%。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llm_extract.numbers import chinese_to_number, find_mentions, parse_unit
+from llm_extract.figures.numbers import chinese_to_number, find_mentions, parse_unit
 from llm_extract.types import Kind
 
 # text -> [(mention text, value, scale, unit, kind, currency, direction)]

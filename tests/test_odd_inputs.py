@@ -92,7 +92,7 @@ def test_an_unreadable_file_is_named_and_the_batch_goes_on(tmp_path, monkeypatch
 
 
 def test_a_file_over_the_size_limit_is_refused_by_name(tmp_path, monkeypatch):
-    from llm_extract import loading
+    from llm_extract.text import loading
 
     monkeypatch.setattr(loading, "_MAX_BYTES", 1024)
     big = tmp_path / "big.txt"

@@ -9,10 +9,10 @@ import itertools
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from llm_extract.cleaning import DEFAULT_CHAIN, Step, clean
-from llm_extract.numbers import find_mentions, parse_unit
+from llm_extract.figures.numbers import find_mentions, parse_unit
+from llm_extract.figures.verify import Source, verify
+from llm_extract.text.cleaning import DEFAULT_CHAIN, Step, clean
 from llm_extract.types import Claim, Kind
-from llm_extract.verify import Source, verify
 
 # Pieces real pages are made of, so generated text also exercises each cleaning step.
 FRAGMENTS = [
@@ -169,7 +169,7 @@ FIGURE_PIECES = [
 def test_the_figure_scan_with_its_first_character_test_finds_the_same_matches(text):
     import re
 
-    from llm_extract import numbers
+    from llm_extract.figures import numbers
 
     anywhere = re.compile(numbers._FIGURE_BODY, re.VERBOSE)  # the grammar tried at every position
     expected = [(m.span(), m.groupdict()) for m in anywhere.finditer(text)]
@@ -198,7 +198,7 @@ def test_composing_maps_by_kept_ranges_equals_composing_them_character_by_charac
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(FIGURE_PIECES), max_size=30).map("".join))
 def test_matches_skipped_for_want_of_a_unit_or_scale_are_never_figures(text):
-    from llm_extract import numbers
+    from llm_extract.figures import numbers
 
     ascii_text = numbers.to_ascii_digits(text)
     for m in numbers._FIGURE.finditer(text):

@@ -19,9 +19,9 @@ else:
     ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install 'llm-extract[ray]')")
 
 from llm_extract.cli import cli
-from llm_extract.loading import iter_articles
 from llm_extract.pipeline import extract_many
-from llm_extract.ray import ROW_FIELDS, extract_dataset, quiet_ray
+from llm_extract.run.ray import ROW_FIELDS, extract_dataset, quiet_ray
+from llm_extract.text.loading import iter_articles
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1", "localhost", "::1"])  # Ray's own sockets
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import SEEDS
 
 from llm_extract.cli import cli
-from llm_extract.report import build_report, read_rows
+from llm_extract.run.report import build_report, read_rows
 
 HOSTILE = (
     "全市完成固定资产投资68.6亿元，同比增长11.0%。<script>window.__pwned=1</script>"
@@ -228,8 +228,8 @@ def test_bad_records_file_is_a_clear_error(tmp_path):
 
 
 def test_the_tables_view_has_one_chart_per_charted_indicator_and_a_mark_per_row(tmp_path):
-    from llm_extract.charts import charts
-    from llm_extract.tidy import tidy
+    from llm_extract.run.charts import charts
+    from llm_extract.run.tidy import tidy
 
     out = _run(tmp_path)
     page = tmp_path / "r.html"

@@ -162,8 +162,8 @@ def test_filters_show_failed_articles_and_the_article_script_never_runs(browser,
 
 
 def test_the_tables_view_draws_one_mark_per_table_row_and_a_mark_opens_its_figure(browser, page):
-    from llm_extract.charts import charts
-    from llm_extract.tidy import tidy
+    from llm_extract.run.charts import charts
+    from llm_extract.run.tidy import tidy
 
     rows = [json.loads(line) for line in (page.parent / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     expected = charts(tidy(rows))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from llm_extract.context import read_context
-from llm_extract.rules import Candidate, extract_candidates
+from llm_extract.backends.rules import Candidate, extract_candidates
+from llm_extract.text.context import read_context
 
 
 def _candidates(body: str) -> list[Candidate]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from llm_extract.prompting import load_template
-from llm_extract.records import BUILTIN_MODELS, load_schema, schema_text
+from llm_extract.backends.prompting import load_template
+from llm_extract.backends.records import BUILTIN_MODELS, load_schema, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,13 +13,13 @@ import time
 import pytest
 from scripted_server import FaultPlan, ScriptedServer
 
-from llm_extract.answers import StreamAssembler, answer_budget, repeating
-from llm_extract.chunking import Chunk
-from llm_extract.context import ArticleContext
+from llm_extract.backends.answers import StreamAssembler, answer_budget, repeating
+from llm_extract.backends.llm import RUNAWAY_REMINDER, LLMBackend
 from llm_extract.errors import CallError
-from llm_extract.llm import RUNAWAY_REMINDER, LLMBackend
 from llm_extract.pipeline import run_backend
 from llm_extract.settings import Settings
+from llm_extract.text.chunking import Chunk
+from llm_extract.text.context import ArticleContext
 from llm_extract.types import Article
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])

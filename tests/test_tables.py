@@ -3,9 +3,9 @@ The tables are invented in the layout real statistical bulletins use."""
 
 from __future__ import annotations
 
+from llm_extract.backends.rules import RulesBackend
+from llm_extract.figures.tables import find_rows
 from llm_extract.pipeline import extract
-from llm_extract.rules import RulesBackend
-from llm_extract.tables import find_rows
 
 BULLETIN = """某市2023年国民经济和社会发展统计公报
 全年全市地区生产总值1234.5亿元，比上年增长5.2%。规模以上工业主要产品产量见下表。

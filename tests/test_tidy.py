@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from llm_extract.cli import cli
-from llm_extract.output import read_records
-from llm_extract.tidy import TABLE_FIELDS, tidy, value_base, wide
+from llm_extract.run.output import read_records
+from llm_extract.run.tidy import TABLE_FIELDS, tidy, value_base, wide
 
 # Every unit written in the three gold files, with its base unit (worked out by hand).
 GOLD_UNITS = [

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from llm_extract.cleaning import clean
+from llm_extract.figures.verify import _INSTRUCTION, _INSTRUCTION_START, Source, indicator_supported, verify
+from llm_extract.text.cleaning import clean
 from llm_extract.types import Claim, Verdict
-from llm_extract.verify import _INSTRUCTION, _INSTRUCTION_START, Source, indicator_supported, verify
 
 TEXT = (
     "今年一季度,大连甘井子区完成固定资产投资68.6亿元,同比增长11.0%。"

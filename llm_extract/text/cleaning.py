@@ -15,7 +15,7 @@ The steps, in order:
    date, copyright and disclaimer footers, ``|``-separated lists, captions, front matter).
    A line holding a money or percent figure is never deleted.
 4. :func:`keep_main_content` keeps the article body and drops the page furniture around it,
-   judged by the shape of lines (:mod:`llm_extract.content`); the page title and dateline stay.
+   judged by the shape of lines (:mod:`llm_extract.text.content`); the page title and dateline stay.
 5. :func:`normalise_whitespace` trims each line and collapses runs of blank lines.
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from llm_extract.content import find_body
+from llm_extract.text.content import find_body
 from llm_extract.types import Cleaned
 
 __all__ = [

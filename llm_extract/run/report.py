@@ -13,9 +13,9 @@ reasons; failed articles show their errors. Each article is pre-rendered as mark
 inert ``<script type="text/x-article">`` (the browser keeps it as text: no parsing, no DOM) and
 only the article on screen is turned into elements, so a run of 1,000 articles opens fast.
 
-The "Tables" view (button in the header) shows the run as a tidy table (:mod:`llm_extract.tidy`)
+The "Tables" view (button in the header) shows the run as a tidy table (:mod:`llm_extract.run.tidy`)
 and, for every canonical indicator with figures from two regions or two periods, a chart
-(:mod:`llm_extract.charts`, inline SVG): bars by region or lines by period, one mark per table
+(:mod:`llm_extract.run.charts`, inline SVG): bars by region or lines by period, one mark per table
 row, conflicts in red; clicking a mark opens its article at the figure.
 
 Every piece of article or record text goes through :func:`html.escape`; nothing from the
@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.charts import charts, render
-from llm_extract.cleaning import clean
 from llm_extract.errors import ConfigError, InputError
 from llm_extract.evaluation import load_jsonl
-from llm_extract.loading import iter_articles
-from llm_extract.output import default_side_paths, records_log
-from llm_extract.tidy import indicator_of, tidy
+from llm_extract.run.charts import charts, render
+from llm_extract.run.output import default_side_paths, records_log
+from llm_extract.run.tidy import indicator_of, tidy
+from llm_extract.text.cleaning import clean
+from llm_extract.text.loading import iter_articles
 
 __all__ = ["build_report", "read_rows", "write_report"]
 

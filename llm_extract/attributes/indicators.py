@@ -16,8 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-from llm_extract.periods import find_periods
-from llm_extract.places import find_places
+from llm_extract.attributes.periods import find_periods
+from llm_extract.attributes.places import find_places
 
 __all__ = ["Indicator", "canonical_indicator", "taxonomy"]
 

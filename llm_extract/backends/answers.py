@@ -1,6 +1,6 @@
 """An answer as it streams in: its token budget, its assembly from server-sent events, runaways.
 
-Pure functions and one small class, no I/O: :mod:`llm_extract.llm` reads the stream and feeds it
+Pure functions and one small class, no I/O: :mod:`llm_extract.backends.llm` reads the stream and feeds it
 here line by line.
 
 * :func:`answer_budget` gives a chunk's ``max_tokens``: a fixed margin plus a per-figure budget for
@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from llm_extract.numbers import find_mentions
+from llm_extract.figures.numbers import find_mentions
 
 __all__ = ["BUDGET_MARGIN", "PER_FIGURE_TOKENS", "StreamAssembler", "answer_budget", "repeating"]
 

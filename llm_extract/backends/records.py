@@ -138,7 +138,7 @@ class OutputRecord(BaseModel):
     """One verified record as written to JSONL / CSV / Parquet (``span``: raw offsets, end exclusive).
 
     ``indicator_canonical`` is the taxonomy's name for the statistic the indicator names
-    (:mod:`llm_extract.indicators`; null when none fits). The place and time fields are filled by
+    (:mod:`llm_extract.attributes.indicators`; null when none fits). The place and time fields are filled by
     the same normalisation whichever backend proposed the record: ``region`` the place as resolved
     (a division's official name, a zone as written),
     ``region_code`` its 6-digit division code (null for zones, the nation and places abroad),

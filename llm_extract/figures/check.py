@@ -20,13 +20,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from llm_extract.attributes import Resolver
-from llm_extract.cleaning import clean
+from llm_extract.attributes.indicators import canonical_indicator
+from llm_extract.attributes.resolver import Resolver
 from llm_extract.errors import InputError
-from llm_extract.indicators import canonical_indicator
-from llm_extract.loading import read_file
+from llm_extract.figures.verify import Source, verify
+from llm_extract.text.cleaning import clean
+from llm_extract.text.loading import read_file
 from llm_extract.types import Claim
-from llm_extract.verify import Source, verify
 
 __all__ = ["check_rows", "claim_from_row"]
 

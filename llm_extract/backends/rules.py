@@ -15,7 +15,7 @@ record (see :class:`Candidate`):
 * thresholds (``5000万元以上项目``), figures with no unit and counts of meetings are skipped.
 
 Places and periods written before an indicator are stripped from its name; a record's region
-and period are resolved afterwards from where its figure stands (:mod:`llm_extract.attributes`),
+and period are resolved afterwards from where its figure stands (:mod:`llm_extract.attributes.resolver`),
 the same way for every backend. Every candidate's span covers its phrase and numbers, so the
 verifier can check it like any other record.
 """
@@ -27,11 +27,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from llm_extract.context import ArticleContext, find_places
+from llm_extract.attributes.indicators import canonical_indicator, taxonomy
 from llm_extract.evaluation import dice
-from llm_extract.indicators import canonical_indicator, taxonomy
-from llm_extract.numbers import find_mentions
-from llm_extract.tables import find_rows
+from llm_extract.figures.numbers import find_mentions
+from llm_extract.figures.tables import find_rows
+from llm_extract.text.context import ArticleContext, find_places
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
 
 __all__ = ["Candidate", "RulesBackend", "extract_candidates"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from llm_extract.attributes import FIELDS
+from llm_extract.attributes.resolver import FIELDS
 from llm_extract.errors import ConfigError, OutputError
 
 __all__ = [

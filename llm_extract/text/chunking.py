@@ -22,7 +22,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from llm_extract.numbers import find_mentions
+from llm_extract.figures.numbers import find_mentions
 
 __all__ = ["Chunk", "chunk", "estimate_tokens"]
 

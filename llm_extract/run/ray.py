@@ -34,12 +34,12 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised where the extra is missing
     raise ImportError("the Ray engine needs Ray: pip install 'llm-extract[ray]'") from exc
 
-from llm_extract.batch import PRICES, Summary, _items, _record
-from llm_extract.cache import ChunkCache, default_cache_dir
 from llm_extract.errors import ConfigError, InputError
-from llm_extract.output import CSV_FIELDS, RunWriter, flat_cell
-from llm_extract.pacing import Pacer
 from llm_extract.pipeline import Extraction, arun_backend, make_backend, run_backend
+from llm_extract.run.batch import PRICES, Summary, _items, _record
+from llm_extract.run.cache import ChunkCache, default_cache_dir
+from llm_extract.run.output import CSV_FIELDS, RunWriter, flat_cell
+from llm_extract.run.pacing import Pacer
 from llm_extract.settings import Settings
 from llm_extract.types import Article, Usage
 
@@ -93,7 +93,7 @@ class _Extractor:
         self.settings = Settings.from_env(**settings)
         self.backend: Any = make_backend(backend, self.settings)
         if self.backend.name == "openai":
-            from llm_extract.llm import LLMBackend
+            from llm_extract.backends.llm import LLMBackend
 
             store = ChunkCache(Path(cache_dir) if cache_dir else default_cache_dir()) if cache else None
             self.backend = LLMBackend(self.settings, cache=store, concurrency=concurrency, pacer=Pacer(rpm, tpm))

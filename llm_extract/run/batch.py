@@ -9,7 +9,7 @@ With an LLM backend the articles run concurrently on the backend's event loop (`
 requests in flight); each article's lines are written when it finishes, then the article is
 journaled as finished (``OUT.journal.jsonl``). A run started again with the same command skips
 journaled articles and drops any line of an article that was not journaled, so a killed run
-resumes without repeating or duplicating work (see :func:`llm_extract.output.prepare_resume`).
+resumes without repeating or duplicating work (see :func:`llm_extract.run.output.prepare_resume`).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.chunking import chunk, estimate_tokens
-from llm_extract.cleaning import clean
-from llm_extract.content import not_economic
 from llm_extract.errors import ConfigError, InputError
-from llm_extract.loading import iter_articles
-from llm_extract.output import RunWriter
 from llm_extract.pipeline import Backend, Extraction, arun_backend, run_backend
+from llm_extract.run.output import RunWriter
+from llm_extract.text.chunking import chunk, estimate_tokens
+from llm_extract.text.cleaning import clean
+from llm_extract.text.content import not_economic
+from llm_extract.text.loading import iter_articles
 from llm_extract.types import Article, Usage
 
 __all__ = ["PRICES", "Summary", "dry_run", "parse_shard", "run_batch"]

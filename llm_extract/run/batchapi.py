@@ -33,20 +33,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm_extract.attributes import Resolver, resolver_for
-from llm_extract.batch import PRICES, Summary, _record
-from llm_extract.cache import ChunkCache, default_cache_dir
-from llm_extract.chunking import Chunk
-from llm_extract.context import ArticleContext
+from llm_extract.attributes.resolver import Resolver, resolver_for
+from llm_extract.backends.llm import BatchCalls, LLMBackend, _claim_dict, _to_cache
 from llm_extract.errors import ConfigError, InputError
-from llm_extract.llm import BatchCalls, LLMBackend, _claim_dict, _to_cache
-from llm_extract.loading import iter_articles
-from llm_extract.numbers import find_mentions
-from llm_extract.output import RunWriter, journal_path
+from llm_extract.figures.numbers import find_mentions
+from llm_extract.figures.verify import Source
 from llm_extract.pipeline import Extraction, _checked, _not_economic, _prepare
+from llm_extract.run.batch import PRICES, Summary, _record
+from llm_extract.run.cache import ChunkCache, default_cache_dir
+from llm_extract.run.output import RunWriter, journal_path
 from llm_extract.settings import Settings
+from llm_extract.text.chunking import Chunk
+from llm_extract.text.context import ArticleContext
+from llm_extract.text.loading import iter_articles
 from llm_extract.types import Article, Claim, Proposal, Usage
-from llm_extract.verify import Source
 
 __all__ = ["BatchRun", "collect", "state_path", "status", "submit"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from llm_extract.numbers import parse_unit, to_ascii_digits
+from llm_extract.figures.numbers import parse_unit, to_ascii_digits
 
 __all__ = ["CAPTION_UNIT", "GROWTH_HEADER", "TableRow", "cell_number", "find_rows"]
 

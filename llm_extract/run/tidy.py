@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from llm_extract.errors import ConfigError
-from llm_extract.numbers import parse_unit
+from llm_extract.figures.numbers import parse_unit
 from llm_extract.types import Kind
 
 __all__ = ["TABLE_FIELDS", "indicator_of", "tidy", "tidy_frame", "value_base", "wide"]

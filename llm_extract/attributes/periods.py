@@ -31,7 +31,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
-from llm_extract.numbers import CN_DIGITS, chinese_to_number, to_ascii_digits
+from llm_extract.figures.numbers import CN_DIGITS, chinese_to_number, to_ascii_digits
 
 __all__ = ["Period", "PeriodMention", "find_periods", "parse_period", "same_period"]
 

@@ -48,7 +48,7 @@ def _period_key(row: Mapping[str, Any]) -> tuple[str, str, str]:
 
 
 def charts(table: Sequence[Mapping[str, Any]]) -> list[Chart]:
-    """The charts of a tidy table (rows of :func:`llm_extract.tidy.tidy`), canonical indicators only."""
+    """The charts of a tidy table (rows of :func:`llm_extract.run.tidy.tidy`), canonical indicators only."""
     groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in table:
         name = row.get("indicator_canonical")

@@ -25,10 +25,10 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
-from llm_extract.context import dateline_month, dateline_year, title_of
-from llm_extract.numbers import find_mentions, to_ascii_digits
-from llm_extract.periods import Period, PeriodMention, find_periods, parse_period
-from llm_extract.places import NATION, Division, Place, PlaceMention, find_places, place_of, resolve_region
+from llm_extract.attributes.periods import Period, PeriodMention, find_periods, parse_period
+from llm_extract.attributes.places import NATION, Division, Place, PlaceMention, find_places, place_of, resolve_region
+from llm_extract.figures.numbers import find_mentions, to_ascii_digits
+from llm_extract.text.context import dateline_month, dateline_year, title_of
 from llm_extract.types import Claim, Cleaned, Verification
 
 __all__ = [

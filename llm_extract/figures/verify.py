@@ -1,6 +1,6 @@
 """Typed verification: is every number of a claim written in the source, as that figure?
 
-A number is *verified* when a mention of the source (:func:`llm_extract.numbers.find_mentions`
+A number is *verified* when a mention of the source (:func:`llm_extract.figures.numbers.find_mentions`
 over the cleaned text) has the same value after scaling, the same kind, the same currency and,
 for growth, a direction word that agrees with the sign. When the claim carries evidence, the
 evidence must itself be in the source (compared with punctuation and white space ignored, digits
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 
-from llm_extract.cleaning import strip_pinyin, to_simplified
-from llm_extract.numbers import chinese_to_number, find_mentions, parse_unit, to_ascii_digits
-from llm_extract.tables import CAPTION_UNIT, GROWTH_HEADER, cell_number
+from llm_extract.figures.numbers import chinese_to_number, find_mentions, parse_unit, to_ascii_digits
+from llm_extract.figures.tables import CAPTION_UNIT, GROWTH_HEADER, cell_number
+from llm_extract.text.cleaning import strip_pinyin, to_simplified
 from llm_extract.types import Claim, Cleaned, Kind, Mention, NumberCheck, Verdict, Verification
 
 __all__ = ["Source", "indicator_supported", "verify"]

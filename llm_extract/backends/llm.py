@@ -18,7 +18,7 @@ events and assembles them into the one completion instructor expects, so a slow 
 writing is never cut off, and one that stops writing is noticed within ``silence_timeout``. When
 the client gives up it closes the connection, and a server that checks for that between tokens
 (llama-cpp-python, llama.cpp's server, vLLM, Ollama) stops working on the abandoned answer. Each
-chunk's answer gets a token budget from its figures (:func:`llm_extract.answers.answer_budget`);
+chunk's answer gets a token budget from its figures (:func:`llm_extract.backends.answers.answer_budget`);
 an answer that reaches it, or loops, is a *runaway*: cut, counted, and asked once more with a
 reminder appended (never the same request again).
 """
@@ -54,19 +54,19 @@ from instructor.v2.core.function_calls import ResponseSchema
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, Field, create_model, model_validator
 
-from llm_extract.answers import StreamAssembler, answer_budget, repeating
-from llm_extract.attributes import Resolver, figure_position, resolver_for
-from llm_extract.cache import ChunkCache
-from llm_extract.chunking import Chunk, chunk
-from llm_extract.context import ArticleContext
+from llm_extract.attributes.resolver import Resolver, figure_position, resolver_for
+from llm_extract.backends.answers import StreamAssembler, answer_budget, repeating
+from llm_extract.backends.prompting import PromptTemplate, load_template
+from llm_extract.backends.records import EconomicIndicator, claims_of, schema_hash
 from llm_extract.errors import CallError, ConfigError
-from llm_extract.numbers import find_mentions
-from llm_extract.pacing import Pacer
-from llm_extract.prompting import PromptTemplate, load_template
-from llm_extract.records import EconomicIndicator, claims_of, schema_hash
+from llm_extract.figures.numbers import find_mentions
+from llm_extract.figures.verify import Source, verify
+from llm_extract.run.cache import ChunkCache
+from llm_extract.run.pacing import Pacer
 from llm_extract.settings import Settings
+from llm_extract.text.chunking import Chunk, chunk
+from llm_extract.text.context import ArticleContext
 from llm_extract.types import Claim, Cleaned, Proposal, Usage
-from llm_extract.verify import Source, verify
 
 __all__ = ["BatchAnswer", "BatchCalls", "LLMBackend", "response_model_for"]
 

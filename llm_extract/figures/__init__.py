@@ -1,0 +1,1 @@
+"""Figures: the number grammar, the verifier that proves figures against the text, and table rows."""
