@@ -493,3 +493,28 @@ def test_figures_after_fenbie_take_the_places_listed_before_it_in_order():
 def test_qizhong_before_a_county_short_name_is_not_part_of_a_name():
     text = "黄石招商\n黄石市签约33个项目，其中阳新签约18个项目，签约金额达126.4亿元。"
     assert _at(text, "126.4亿元")["region"] == "黄石市阳新县"
+
+
+def test_last_year_dates_its_own_sentence_and_a_period_before_de_dates_its_own_figure():
+    text = ("东莞前三季度经济运行\ndate: 2021-11-01\n"
+            "去年，东莞进出口总额同比下降3.8%。前三季度，东莞进出口总额达11266.3亿元。\n"
+            "前三季度，规模以上工业增加值的两年平均增速从上半年的4.7%下跌至3.80%。")  # fmt: skip
+    assert _at(text, "3.8%")["period"] == "2020年"
+    assert _at(text, "11266.3亿元")["period"] == "2021年前三季度"
+    assert _at(text, "4.7%")["period"] == "2021年上半年"
+    assert _at(text, "3.80%")["period"] == "2021年前三季度"
+
+
+def test_a_national_pilot_or_a_national_institution_is_not_the_figures_place():
+    text = ("河南省政府工作报告\n河南经济稳中向好，河南消费持续回升。"
+            "抓好开封等城市便民生活圈全国试点，培育10个省级品牌消费集聚区。"
+            "92个学科进入ESI全球前1%，中国现代农业联合研究生院完成首届招生。")  # fmt: skip
+    assert _at(text, "10个")["region"] == "河南省"
+    assert _at(text, "92个")["region"] == "河南省"
+
+
+def test_a_zone_with_a_weak_suffix_counts_where_the_text_names_it_again():
+    text = "示例市旅游\n太阳岛景区接待游客5.52万人次。太阳岛景区门票收入1200万元。"
+    assert _at(text, "5.52万人次")["region"] == "太阳岛景区"
+    once = "示例市旅游\n著名旅游景区接待游客5.52万人次。"
+    assert _at(once, "5.52万人次")["region"] != "著名旅游景区"

@@ -98,7 +98,7 @@ _NOT_MAINLAND_AFTER = re.compile(r"架|性|法系|河|湖|港口")
 # (全国首个, 全国人民, 中国制造, 全国平均水平).
 _NATION_ADJECTIVE = re.compile(
     r"人|首[个家批次位创]|前列|前[一二三四五六七八九十\d]|第|一流|一张|性|范围|统一|各地|先进|文明|重点|示范|百强|十强|平均|水平|"
-    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|率先|同行|队|最"
+    r"特色|式|制造|梦|银行|石油|石化|移动|电信|联通|共产党|政府|人大|政协|冬运|运动|之最|领先|率先|试点|同行|队|最"
 )
 
 # The 55 minority nationalities as autonomous areas name them (宁夏回族自治区 -> 宁夏).
@@ -341,7 +341,7 @@ def find_places(text: str) -> list[PlaceMention]:
 # A place opening an organisation's name (广东丸美生物技术股份有限公司, 武汉威莎科技有限公司): where it
 # was registered, not the place its figures are about.
 _ORGANISATION = re.compile(
-    r"[\u4e00-\u9fffA-Za-z]{0,14}?(?:有限公司|有限责任公司|股份公司|集团|公司|银行|大学|学院|医院|协会|商会|研究院|研究所)"
+    r"[\u4e00-\u9fffA-Za-z]{0,14}?(?:有限公司|有限责任公司|股份公司|集团|公司|银行|大学|学院|研究生院|科学院|医院|协会|商会|研究院|研究所)"
 )
 
 
@@ -416,9 +416,9 @@ def _zones(text: str, divisions: list[PlaceMention]) -> list[PlaceMention]:
             head = ""
             if suffix in _CITY_TIERS and parent is None:
                 zone_start = start
-        if parent is None and (
-            (not head and suffix not in _SPECIFIC_BARE_ZONES) or len(head) == 1 or suffix in _WEAK_ZONES
-        ):
+        # A weak suffix names a zone without its division only where the text names it again (宁东基地 … 宁东基地).
+        weak = suffix in _WEAK_ZONES and (not 2 <= len(head) <= 4 or text.count(head + suffix) < 2)
+        if parent is None and ((not head and suffix not in _SPECIFIC_BARE_ZONES) or len(head) == 1 or weak):
             continue
         name = text[zone_start : m.end()]  # as written, with the division it lies in
         division = parent.place.division if parent and parent.place else None
@@ -428,9 +428,27 @@ def _zones(text: str, divisions: list[PlaceMention]) -> list[PlaceMention]:
         zone = head + suffix  # the zone's own name, without the division it lies in
         out.append(PlaceMention(span=(zone_start, m.end()), place=Place(name=name, division=division, zone=zone),
                                 compared=compared))  # fmt: skip
+    out.extend(_zone_short_names(text, out))
     if "兵团" in text:  # the Production and Construction Corps' own divisions: 农二师二十九团, 第八师
         for m in _CORPS_UNIT.finditer(text):
             out.append(PlaceMention(span=m.span(), place=Place(name=m.group(), zone=m.group())))
+    return out
+
+
+def _zone_short_names(text: str, zones: list[PlaceMention]) -> list[PlaceMention]:
+    """A zone named by its proper name alone elsewhere (宁东基地 … 宁东计划投资201亿元): the same zone."""
+    out: list[PlaceMention] = []
+    taken = [z.span for z in zones]
+    for z in zones:
+        if z.place is None or z.place.zone is None or z.place.division is not None:
+            continue
+        head = _ZONE.sub("", z.place.zone)
+        if not 2 <= len(head) <= 4 or head != text[z.span[0] : z.span[0] + len(head)]:
+            continue
+        for m in re.finditer(re.escape(head), text):
+            if not any(a <= m.start() < b for a, b in taken) and not _ZONE.match(text, m.end()):
+                out.append(PlaceMention(span=m.span(), place=z.place))
+                taken.append(m.span())
     return out
 
 

@@ -49,6 +49,7 @@ _PLAN_AMOUNT = re.compile(r"(?:年度)?计划(?:投资|完成|实现)")  # not �
 _YET_TO_DO = re.compile(r"将|力争|争取|确保|拟")
 _CHINESE_COUNT = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
 _EVENT_LEAD = re.compile(r"(?:至\d{1,2}日)?[，,]")
+_DIGIT = re.compile(r"[0-9０-９]")
 _SAID = re.compile(r"(?:表示|指出|介绍|透露|称|说)[，,：:]")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
 _COMPARISON_BASE = re.compile(r"(?:比|较|与|同)((?:19[5-9]|20[0-4])\d)年同期")
@@ -438,11 +439,17 @@ class Resolver:
                     and (heading or self._period_is_topic(pm))
                 )
             ]
+            # 从上半年的4.7%下跌至3.80%: a period before 的 and another figure dates that figure only
+            found = [pm for pm in found if not self._dates_another_figure(pm, start)]
             pm = self._nearest(found, start)
             if pm is not None:
                 period = self._with_year(pm, sentence, lead)
                 return period if own else self._as_of_figure(period, start, from_sentence=n == 1)
         return self._as_of_figure(self.main.period, start, from_sentence=False)
+
+    def _dates_another_figure(self, pm: PeriodMention, start: int) -> bool:
+        between = self.text[pm.span[1] : start]
+        return between.startswith("的") and _DIGIT.search(between) is not None
 
     def _as_of_figure(self, period: Period | None, start: int, *, from_sentence: bool) -> Period | None:
         """A period taken from the figure's context, read as the figure's own words say: a total built
@@ -492,6 +499,8 @@ class Resolver:
                     continue  # 上年同期 names another year than the one this period is in
                 if other.period.has_year and other.period.kind not in ("target", "span"):
                     return period.in_year(other.period.start_year)
+                if other.period.relative is not None and s == lead[0] != sentence[0]:
+                    continue  # 去年，…下降3.8%。前三季度，…: last year dates its own sentence, not the next
                 if other.period.relative is not None and (dateline or self._main_year()) is not None:
                     return period.in_year((dateline or self._main_year() or 0) + other.period.relative)
         return period.in_year(self._main_year() or dateline)
