@@ -518,3 +518,13 @@ def test_a_zone_with_a_weak_suffix_counts_where_the_text_names_it_again():
     assert _at(text, "5.52万人次")["region"] == "太阳岛景区"
     once = "示例市旅游\n著名旅游景区接待游客5.52万人次。"
     assert _at(once, "5.52万人次")["region"] != "著名旅游景区"
+
+
+def test_a_figure_after_a_base_year_is_that_years_and_a_directive_is_the_whole_years():
+    text = ("台湾大型企业排名\ndate: 2017-06-28\n"
+            "5000大企业去年税后纯益总额为2兆5718亿元，较2015年的2兆5908亿元衰退0.73%。")  # fmt: skip
+    assert _at(text, "2兆5908亿元")["period"] == "2015年"
+    assert _at(text, "2兆5718亿元")["period"] == "2016年"
+    text = ("服务企业活动月\n2020年9月，绵阳市开展服务企业活动月。\n"
+            "各级审批部门要进一步优化流程，全面压缩审批时限在30-80个工作日以内。")  # fmt: skip
+    assert _at(text, "30-80个工作日")["period"] == "2020年"

@@ -69,3 +69,9 @@ def test_a_second_list_of_rates_after_fenbie_reuses_the_sentences_items():
         "体育娱乐用品类商品零售两年平均增长",
         "通讯器材类商品零售两年平均增长",
     ]
+
+
+def test_a_growth_rate_named_by_a_place_with_yi_or_a_growth_suffix_takes_its_subject():
+    found = _candidates("全球优质写字楼租用成本同比增长1.9%，上海浦西以13%的增长率位居首位。")
+    names = {c.growth_pct: c.indicator for c in found}
+    assert names[1.9] == "全球优质写字楼租用成本" and names[13] == "全球优质写字楼租用成本"

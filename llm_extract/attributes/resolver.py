@@ -46,9 +46,10 @@ _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时
 _THAT_DAY = re.compile(r"当天|当日")
 _TOTAL_SO_FAR = re.compile(r"累计")
 _PLAN_AMOUNT = re.compile(r"(?:年度)?计划(?:投资|完成|实现)")  # not 计划总投资: a project's size
-_YET_TO_DO = re.compile(r"将|力争|争取|确保|拟")
+_YET_TO_DO = re.compile(r"将|力争|争取|确保|拟|(?<![主重需只不想])要(?![求素点闻害件])")
 _CHINESE_COUNT = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
 _EVENT_LEAD = re.compile(r"(?:至\d{1,2}日)?[，,]")
+_BASE_YEAR_BEFORE = re.compile(r"(?:较|比|由|从)((?:19|20)\d\d年)的?$")
 _DIGIT = re.compile(r"[0-9０-９]")
 _SAID = re.compile(r"(?:表示|指出|介绍|透露|称|说)[，,：:]")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
@@ -413,6 +414,9 @@ class Resolver:
         return main
 
     def _period_at(self, start: int, end: int) -> Period | None:
+        base = _BASE_YEAR_BEFORE.search(self.text, max(0, start - 12), start)
+        if base is not None:  # 较2015年的2兆5908亿元, 由2015年34兆亿元: the base's own figure
+            return parse_period(base.group(1)) or self.main.period
         own_clause = self._bounds(start, self._clause_ends)
         that_day = None if self._periods_in(*own_clause) else self._day_before(start)
         if that_day is not None:

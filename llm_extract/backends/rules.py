@@ -111,6 +111,7 @@ _VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
 _GROWTH_NAME = re.compile(r"增速|增幅|增长率|涨幅|降幅")
+_GROWTH_SUFFIX = re.compile(r"(?:同比|环比)?(?:增长|上涨)$")  # 成本同比增长 1.9%: the growth of 成本
 _GROWTH_VERB_END = re.compile(r"(?:同比|比上年|比去年)?(?:增长|上涨|提高|提升|回升)$")
 _FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
 _FOLLOW_NOUN = re.compile(r"^的?((?:GDP|[\u4e00-\u9fff]){2,8}?)(?=[，,。；;、]|$)")
@@ -427,7 +428,9 @@ def _level(
         share_of = re.match(r"^的((?:GDP|[\u4e00-\u9fff]){2,6}?)(?=[，,。；;、]|$)", after)
         if follow:  # 14.3%的GDP增速, 6%的经济增长目标; 实现38.6%的增长
             own = _name(follow.group(1))
-            phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else phrase  # 商品零售在上年同期18.0%的高增速
+            # 商品零售在上年同期18.0%的高增速: the name before; 浦西以13%的增长率: the subject's
+            phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else ("" if phrase.endswith("以") else phrase)
+            phrase = _GROWTH_SUFFIX.sub("", phrase) if len(_GROWTH_SUFFIX.sub("", phrase)) >= 2 else phrase
             growth, value, unit = pct, None, None
         elif share_of and len(phrase) <= 4:  # 以5%的能耗产出了6.4%的GDP
             phrase = _canonical(share_of.group(1)) + "占比"
