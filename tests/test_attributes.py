@@ -528,3 +528,11 @@ def test_a_figure_after_a_base_year_is_that_years_and_a_directive_is_the_whole_y
     text = ("服务企业活动月\n2020年9月，绵阳市开展服务企业活动月。\n"
             "各级审批部门要进一步优化流程，全面压缩审批时限在30-80个工作日以内。")  # fmt: skip
     assert _at(text, "30-80个工作日")["period"] == "2020年"
+
+
+def test_a_figure_right_after_a_compared_place_is_that_places_and_qizhong_is_not_a_name():
+    text = "广东工业\n广东规模以上工业增加值两年平均增长8.9%，高于全国同期1.7%的两年平均增速。"
+    assert _at(text, "8.9%")["region"] == "广东省"
+    assert _at(text, "1.7%")["region"] == "全国"
+    text = "各省一季度经济\n各省公布一季度数据，其中山西名义增速达到了23.5%。"
+    assert _at(text, "23.5%")["region"] == "山西省"

@@ -245,10 +245,10 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         if name is None:
             continue
         end = start + len(name)
-        if name in gaz.county_short and (
-            _longer_from_inside(text, start, end, gaz) or text[start - 1 : start + 1] == "其中"
-        ):
-            continue  # 其中阳新县, 其中阳新: not 中阳 (中阳县's short name) but 阳新 one character on
+        if name in gaz.county_short and _longer_from_inside(text, start, end, gaz):
+            continue  # 其中阳新县: not 中阳 (中阳县's short name) but 阳新县 one character on
+        if text[start - 1 : start + 1] == "其中" and _name_at(text, start + 1, gaz):
+            continue  # 其中阳新, 其中山西: 中 belongs to 其中, the name starts one character on
         taken = _SUFFIX_TAKEN.get(name[-1])
         if taken and end < n and text[end] in taken:
             short = _short(name)
@@ -259,6 +259,11 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         out.append((start, end, name, by_name.get(name, ())))  # () for a country
         pos = end
     return out
+
+
+def _name_at(text: str, pos: int, gaz: _Gazetteer) -> bool:
+    """Whether a gazetteer name starts at ``pos``."""
+    return any(text[pos : pos + size] in gaz.by_name for size in gaz.lengths.get(text[pos : pos + 1], ()))
 
 
 def _longer_from_inside(text: str, start: int, end: int, gaz: _Gazetteer) -> bool:

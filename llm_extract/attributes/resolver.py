@@ -50,6 +50,8 @@ _YET_TO_DO = re.compile(r"将|力争|争取|确保|拟|(?<![主重需只不想])
 _CHINESE_COUNT = ("零", "一", "两", "三", "四", "五", "六", "七", "八", "九", "十")
 _EVENT_LEAD = re.compile(r"(?:至\d{1,2}日)?[，,]")
 _BASE_YEAR_BEFORE = re.compile(r"(?:较|比|由|从)((?:19|20)\d\d年)的?$")
+_BETWEEN_PLACE_AND_FIGURE = re.compile(r"(?:同期|平均|的)*")
+_FIGURE_TAIL = re.compile(r"[\d.,，%％个百分点亿万元]*")
 _DIGIT = re.compile(r"[0-9０-９]")
 _SAID = re.compile(r"(?:表示|指出|介绍|透露|称|说)[，,：:]")
 _YEAR_START = re.compile(r"^(?:19|20)\d\d")
@@ -336,6 +338,9 @@ class Resolver:
         respective = self._respective_place(start)
         if respective is not None:
             return respective
+        compared = self._compared_figure_place(start, end)
+        if compared is not None:
+            return compared
         scopes = [
             self._bounds(start, self._clause_ends),
             self._bounds(start, self._sentence_ends),
@@ -364,6 +369,26 @@ class Resolver:
             if pm is not None:
                 return self._referred(pm) if pm.main else pm.place
         return self.main.place
+
+    def _compared_figure_place(self, start: int, end: int) -> Place | None:
+        """高于全国同期1.7%的两年平均增速, 超过全国9.8%的水平: the figure is the compared place's own."""
+        if not self.text.startswith("的", end) and not self.text.startswith("的", self._figure_end(end)):
+            return None
+        i = bisect.bisect_left(self._place_starts, max(0, start - 12))
+        for pm in self.places[i:]:
+            if pm.span[0] >= start:
+                break
+            if (
+                pm.compared
+                and pm.place is not None
+                and _BETWEEN_PLACE_AND_FIGURE.fullmatch(self.text[pm.span[1] : start])
+            ):
+                return pm.place
+        return None
+
+    def _figure_end(self, end: int) -> int:
+        m = _FIGURE_TAIL.match(self.text, end)
+        return m.end() if m else end
 
     def _respective_place(self, start: int) -> Place | None:
         """宁波、青岛、无锡，全年GDP增速分别为8.2%、8.3%、8.6%: the k-th figure after 分别 is the k-th
