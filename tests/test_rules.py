@@ -75,3 +75,9 @@ def test_a_growth_rate_named_by_a_place_with_yi_or_a_growth_suffix_takes_its_sub
     found = _candidates("全球优质写字楼租用成本同比增长1.9%，上海浦西以13%的增长率位居首位。")
     names = {c.growth_pct: c.indicator for c in found}
     assert names[1.9] == "全球优质写字楼租用成本" and names[13] == "全球优质写字楼租用成本"
+
+
+def test_a_kind_of_housing_ending_in_qu_is_not_a_place_stripped_from_a_name():
+    found = _candidates("实施保障性安居工程3.95万套，改造老旧小区118个，新建示例县幼儿园12所。")
+    names = {c.value: c.indicator for c in found}
+    assert names[118] == "老旧小区" and names[3.95] == "保障性安居工程"

@@ -261,6 +261,16 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
     return out
 
 
+def leading_name(text: str) -> str | None:
+    """The longest division or country name ``text`` opens with (a county's short name aside: 新兴产业)."""
+    gaz = gazetteer()
+    for size in gaz.lengths.get(text[:1], ()):
+        word = text[:size]
+        if len(word) == size and (word in gaz.countries or (word in gaz.by_name and word not in gaz.county_short)):
+            return word
+    return None
+
+
 def _name_at(text: str, pos: int, gaz: _Gazetteer) -> bool:
     """Whether a gazetteer name starts at ``pos``."""
     return any(text[pos : pos + size] in gaz.by_name for size in gaz.lengths.get(text[pos : pos + 1], ()))

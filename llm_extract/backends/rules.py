@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from llm_extract.attributes.indicators import canonical_indicator, taxonomy
+from llm_extract.attributes.places import leading_name
 from llm_extract.evaluation import dice
 from llm_extract.figures.numbers import find_mentions
 from llm_extract.figures.tables import find_rows
@@ -131,14 +132,29 @@ def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
         if m:
             period = m.group()
             phrase = phrase[m.end() :]
-        places = find_places(phrase[:12])
-        if places and phrase.startswith(places[0]):
-            region = places[0]
-            phrase = phrase[len(places[0]) :]
+        place = _leading_place(phrase)
+        if place:
+            region = place
+            phrase = phrase[len(place) :]
         phrase = _LEAD.sub("", phrase, count=1)
         if phrase == before:
             break
     return phrase, region, period
+
+
+def _leading_place(phrase: str) -> str | None:
+    """The place a phrase opens with: a gazetteer name (大连市, 甘井子区), else a place word (普湾经济区,
+    自治区) that is not a kind of housing (老旧小区)."""
+    name = leading_name(phrase)
+    if name is not None:
+        return name
+    words = find_places(phrase[:12])  # 自治区, 北方省份: place words the gazetteer does not list
+    if words and phrase.startswith(words[0]) and not words[0].endswith(_NOT_A_PLACE_END):
+        return words[0]
+    return None
+
+
+_NOT_A_PLACE_END = ("小区", "社区", "街区", "厂区", "城区", "景区", "园区")  # 老旧小区: a kind of housing
 
 
 @functools.lru_cache(maxsize=4096)  # pure; phrases repeat within and across articles
