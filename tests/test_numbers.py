@@ -141,3 +141,11 @@ def test_parse_unit(unit, scale, kind, currency):
 
 def test_parse_unit_unknown_is_none():
     assert parse_unit("furlongs") is None
+
+
+def test_direction_words_of_taiwan_and_exchange_rates_and_nian_before_zengjia():
+    found = {
+        m.text: (m.direction, m.direction_word)
+        for m in find_mentions("新台币升值6.5%，日元贬值2%，学生数较前一年增加5.8％。")
+    }
+    assert found == {"6.5%": (1, "升值"), "2%": (-1, "贬值"), "5.8％": (1, "增加")}

@@ -54,7 +54,7 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;]?")
 _RATE_KINDS = {Kind.PERCENT, Kind.TENTHS, Kind.MULTIPLE}
 _LEVEL_KINDS = {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.PHYSICAL}
 _GROWTH_WORDS = re.compile(
-    r"增长|增速|增幅|上涨|涨幅|提高|提升|增加|上升|回升|下降|减少|回落|下滑|降低|下跌|降幅|萎缩|翻番|持平|零增长|增|涨|减|降|跌"
+    r"增长|增速|增幅|上涨|涨幅|提高|提升|增加|上升|回升|下降|减少|回落|下滑|降低|下跌|降幅|萎缩|翻番|持平|零增长|成长|衰退|升值|贬值|增|涨|减|降|跌"
 )
 
 _PERIOD = re.compile(
@@ -75,7 +75,7 @@ _LEAD_WORDS = (
 _LEAD = re.compile(rf"^(?:{_LEAD_WORDS})")
 _TRAIL = re.compile(
     r"(?:实现了|实现|完成了|完成|达到了|达到|达|为|是|共计|共|至|了|的|有|在|突破|增加到|增加至|增长到|增长至|提高到|提高至|"
-    r"提升到|提升至|下降到|下降至|回落到|回落至|降至|升至|增至|累计|分别|均|也|都|"
+    r"提升到|提升至|下降到|下降至|回落到|回落至|回升到|回升至|下滑到|下滑至|降至|升至|增至|累计|分别|均|也|都|"
     r"合计|总计|同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|上年同期|去年同期|同期|"
     r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各|"
     r"仅|仅有|只有|大概|大约|超过|高过|高出|站上|迈上|跨过|突破|肯定会|会|要|拥有|共有|现有|提供)+$"
@@ -111,7 +111,7 @@ _ANY_CANONICAL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in 
 _VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2})")
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
-_GROWTH_NAME = re.compile(r"增速|增幅|增长率|涨幅|降幅")
+_GROWTH_NAME = re.compile(r"增速|增幅|增长率|成长率|涨幅|降幅|升值幅度|贬值幅度")
 _GROWTH_SUFFIX = re.compile(r"(?:同比|环比)?(?:增长|上涨)$")  # 成本同比增长 1.9%: the growth of 成本
 _GROWTH_VERB_END = re.compile(r"(?:同比|比上年|比去年)?(?:增长|上涨|提高|提升|回升)$")
 _FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
