@@ -536,3 +536,10 @@ def test_a_figure_right_after_a_compared_place_is_that_places_and_qizhong_is_not
     assert _at(text, "1.7%")["region"] == "全国"
     text = "各省一季度经济\n各省公布一季度数据，其中山西名义增速达到了23.5%。"
     assert _at(text, "23.5%")["region"] == "山西省"
+
+
+def test_a_total_so_far_in_a_text_naming_no_period_is_as_of_the_datelines_month():
+    text = "出口食品企业\ndate: 2017-06-28\n示例委员会表示，三同产品累计国内销售突破100亿元人民币。"
+    assert _at(text, "100亿元")["period"] == "截至2017年6月"
+    text = "示例省2024年农业发展\ndate: 2025-01-20\n全省累计创建现代农业产业园15个。"
+    assert _at(text, "15个")["period"] == "截至2024年"

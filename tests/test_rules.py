@@ -81,3 +81,8 @@ def test_a_kind_of_housing_ending_in_qu_is_not_a_place_stripped_from_a_name():
     found = _candidates("实施保障性安居工程3.95万套，改造老旧小区118个，新建示例县幼儿园12所。")
     names = {c.value: c.indicator for c in found}
     assert names[118] == "老旧小区" and names[3.95] == "保障性安居工程"
+
+
+def test_a_topic_named_by_fangmian_names_the_sentences_rates():
+    found = _candidates("在租用成本涨幅方面，上海浦西以13%的增长率位居首位，广州（8.2%）也进入前二十。")
+    assert {c.growth_pct: c.indicator for c in found}[13] == "租用成本"

@@ -100,6 +100,7 @@ class MainAttributes:
     period: Period | None
     dateline_year: int | None
     dateline_month: tuple[int, int] | None = None  # (year, month) of a numeric dateline
+    period_from_dateline: bool = False  # the text names no period of its own: the dateline's year
 
 
 def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodMention]) -> MainAttributes:
@@ -111,8 +112,9 @@ def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodM
     place = _main_place(text, title, title_end - len(title) if title else 0, lead_end, places)
     if place is None:
         place = _place_of_currency(text)
-    period = _main_period(text, title, title_end, lead_end, periods, dateline)
-    return MainAttributes(place=place, period=period, dateline_year=dateline, dateline_month=dateline_month(text))
+    period, from_dateline = _main_period(text, title, title_end, lead_end, periods, dateline)
+    return MainAttributes(place=place, period=period, dateline_year=dateline, dateline_month=dateline_month(text),
+                          period_from_dateline=from_dateline)  # fmt: skip
 
 
 def _text_year(text: str, periods: list[PeriodMention]) -> int | None:
@@ -215,7 +217,27 @@ def _main_period(
     lead_end: int,
     periods: list[PeriodMention],
     dateline_year: int | None,
+) -> tuple[Period | None, bool]:
+    """The article's main period, and whether it is only its dateline's year (the text names none)."""
+    named = _period_named(text, title, title_end, lead_end, periods, dateline_year)
+    if named is not None:
+        return named, False
+    if dateline_year is not None:
+        return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12), True
+    anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
+    return (anywhere[0] if anywhere else None), False  # no year anywhere: the first period the text names
+
+
+def _period_named(
+    text: str,
+    title: str,
+    title_end: int,
+    lead_end: int,
+    periods: list[PeriodMention],
+    dateline_year: int | None,
 ) -> Period | None:
+    """The period the title, a report's kind or the lead names."""
+
     def resolved(p: Period) -> Period:  # the dateline's year for 今年, or for a period without one
         if p.relative is not None:
             return parse_period(p.text, dateline_year=dateline_year) or p
@@ -256,10 +278,7 @@ def _main_period(
         held = resolved(day).start_year if opens_lead else None
         if held is not None and day.start_month is not None:
             return Period(f"{held}年{day.start_month}月", "month", held, day.start_month, held, day.start_month)
-    if dateline_year is not None:
-        return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
-    anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
-    return anywhere[0] if anywhere else None  # no year anywhere: the first period the text names
+    return None
 
 
 class Resolver:
@@ -490,6 +509,9 @@ class Resolver:
         clause = self.text[self._bounds(start, self._clause_ends)[0] : start]
         year = period.end_year or period.start_year
         if period.kind == "year" and _TOTAL_SO_FAR.search(clause):
+            dated = self.main.dateline_month
+            if dated is not None and dated[0] == year and self.main.period_from_dateline:
+                return parse_period(f"截至{year}年{dated[1]}月") or period  # a total so far, as of the dateline
             return parse_period(f"截至{year}年") or period
         if period.kind in ("cumulative", "month", "quarter", "half"):
             sentence = self.text[self._bounds(start, self._sentence_ends)[0] : start]

@@ -112,6 +112,8 @@ _VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
 _GROWTH_NAME = re.compile(r"增速|增幅|增长率|成长率|涨幅|降幅|升值幅度|贬值幅度")
+_TOPIC = re.compile(r"\s*(?:在|从)([\u4e00-\u9fffA-Z]{2,12}?)方面[，,]")
+_GROWTH_NAME_END = re.compile(r"(?:增速|增幅|涨幅|增长率|降幅)$")
 _GROWTH_SUFFIX = re.compile(r"(?:同比|环比)?(?:增长|上涨)$")  # 成本同比增长 1.9%: the growth of 成本
 _GROWTH_VERB_END = re.compile(r"(?:同比|比上年|比去年)?(?:增长|上涨|提高|提升|回升)$")
 _FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
@@ -296,6 +298,9 @@ def _sentence(
     pending: list[int] = []  # indexes into out of levels still without a growth rate
     state.sentence_names = []
     state.list_items = []
+    topic = _TOPIC.match(text, s_start)
+    if topic is not None:  # 在租用成本涨幅方面，…以13%的增长率: the sentence's figures are of that statistic
+        state.note(_GROWTH_NAME_END.sub("", _name(topic.group(1))))
     boundary = s_start
     k = 0
     while k < len(mentions):
