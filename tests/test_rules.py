@@ -86,3 +86,12 @@ def test_a_kind_of_housing_ending_in_qu_is_not_a_place_stripped_from_a_name():
 def test_a_topic_named_by_fangmian_names_the_sentences_rates():
     found = _candidates("在租用成本涨幅方面，上海浦西以13%的增长率位居首位，广州（8.2%）也进入前二十。")
     assert {c.growth_pct: c.indicator for c in found}[13] == "租用成本"
+
+
+def test_modal_and_keeping_words_end_no_name_and_every_year_opens_none():
+    found = _candidates("审批时限不得超过10个工作日，空置率保持在10%以下，每年约有货值500多亿美元。")
+    assert [(c.indicator, c.value, c.unit) for c in found] == [
+        ("审批时限", 10, "个工作日"),
+        ("空置率", 10, "%"),
+        ("货值", 500, "亿美元"),
+    ]
