@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from llm_extract.attributes.periods import find_periods
-from llm_extract.attributes.places import find_places
+from llm_extract.attributes.places import find_places, may_start_with_place
 
 __all__ = ["Indicator", "canonical_indicator", "taxonomy"]
 
@@ -81,7 +81,7 @@ def _norm(text: str) -> str:
 def _without_place(text: str) -> str:
     """The name with the place or period it starts with removed (大连市甘井子区固定资产投资, 首两月固定资产投资
     -> 固定资产投资)."""
-    for pm in find_places(text):
+    for pm in find_places(text) if may_start_with_place(text) else ():
         if pm.span[0] == 0 and pm.span[1] < len(text):
             text = text[pm.span[1] :]
             break

@@ -271,6 +271,17 @@ def leading_name(text: str) -> str | None:
     return None
 
 
+def may_start_with_place(text: str) -> bool:
+    """A quick test: False only when :func:`find_places` can find no place at the start of ``text``."""
+    return bool(
+        leading_name(text)
+        or text.startswith(_NATION_WORDS)
+        or _REFERS_TO_MAIN.match(text)
+        or _ZONE.search(text, 0, 24)
+        or (text[:1] in "农第" and _CORPS_UNIT.match(text))
+    )
+
+
 def _name_at(text: str, pos: int, gaz: _Gazetteer) -> bool:
     """Whether a gazetteer name starts at ``pos``."""
     return any(text[pos : pos + size] in gaz.by_name for size in gaz.lengths.get(text[pos : pos + 1], ()))
