@@ -21,13 +21,16 @@ def _records(directory):
 
 def test_rules_backend_meets_seed_targets():
     score = evaluate(read_gold(SEED_GOLD), _records(SEEDS))
-    assert score.f1 >= 0.85
+    assert score.f1 >= 0.92
     assert score.recall_tier1 >= 0.90
+    assert score.region_right >= 0.95 and score.period_right >= 0.95
 
 
 def test_rules_backend_meets_dev_target():
     score = evaluate(read_gold(DEV_GOLD), _records(DEV))
-    assert score.f1 >= 0.80
+    assert score.f1 >= 0.85
+    assert score.region_right >= 0.95 and score.period_right >= 0.95
+    assert score.record_f1 >= 0.80
 
 
 def test_every_record_is_verified_with_evidence_equal_to_raw_span():
@@ -43,11 +46,14 @@ DEV2 = DEV.parent.parent / "dev2" / "articles"
 
 
 def test_rules_backend_on_pages_from_other_sources():
-    # Measured with main-content detection and the economic-page gate: F1 0.675 (0.487 before);
-    # the target (0.85) is not met yet, this guards what was reached.
+    # Measured: F1 0.759 (0.487 before main-content detection and the economic-page gate, 0.675
+    # before the places-and-periods round); the target (0.85) is not met yet, this guards
+    # what was reached. Region and period right are at their targets.
     gold = read_gold(DEV2.parent / "gold.jsonl")
     records = _records(DEV2)
-    assert evaluate(gold, records).f1 >= 0.65
+    score = evaluate(gold, records)
+    assert score.f1 >= 0.74
+    assert score.region_right >= 0.95 and score.period_right >= 0.95
     negatives = {p.stem for p in DEV2.glob("*.txt")} - {g["doc"] for g in gold}
     per_page = [sum(r["doc_id"] == page for r in records) for page in negatives]
-    assert len(negatives) == 19 and sum(n <= 1 for n in per_page) >= 18 and sum(per_page) <= 6
+    assert len(negatives) == 19 and all(n <= 1 for n in per_page)
