@@ -95,3 +95,18 @@ def test_modal_and_keeping_words_end_no_name_and_every_year_opens_none():
         ("空置率", 10, "%"),
         ("货值", 500, "亿美元"),
     ]
+
+
+def test_counts_of_people_after_their_noun_and_amounts_after_a_floor_are_figures_ranks_are_not():
+    found = _candidates("新引进顶尖人才22名、领军人才189名，开工筹集不少于4000套公共住房，排名上升2位，居全省第3名。")
+    assert [(c.indicator, c.value) for c in found] == [
+        ("新引进顶尖人才", 22),
+        ("领军人才", 189),
+        ("开工筹集公共住房", 4000),
+    ]
+    assert _candidates("全市5000万元以上项目完成投资。") == []  # a class by its bound
+
+
+def test_a_word_of_meetings_in_the_clause_before_does_not_drop_a_count():
+    found = _candidates("研究生院完成首届招生，校企共建研发中心2560家。")
+    assert [c.value for c in found] == [2560]

@@ -97,7 +97,7 @@ _PENALTY = re.compile(r"罚款?|处以|罚金|赔偿")
 _ATTENDANCE = re.compile(r"^[左右余多]*(?:参加|参与|出席|列席|与会|参会|到会)")
 _RANK_UNITS = {"名", "位"}
 _LABEL_AFTER = re.compile(r"^(?:梯队|俱乐部|大关|级|量级)")
-_THRESHOLD_QUALIFIERS = {"以上", "以下", "以内", "不低于", "不少于", "不超过", "至少"}
+_THRESHOLD_QUALIFIERS = {"以上", "以下", "以内"}  # written after the number
 # Abbreviations and synonyms statisticians write out (GDP is 地区生产总值 in Chinese statistics).
 _CANONICAL = (
     (re.compile(r"^(?:GDP|国内生产总值|经济总量)(?=增速|增幅|增长|总量|规模|$)"), "地区生产总值"),
@@ -357,13 +357,19 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     chinese = not any(ch.isdigit() for ch in m.text)
     if m.kind is Kind.BARE and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
         return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿, 年薪20万 with no unit are too loose to report
+    # 5000万元以上项目, 处以2万元以上罚款: a class by its bound; 筹集不少于4000套公共住房 is an amount
     threshold = m.qualifier in _THRESHOLD_QUALIFIERS and _THRESHOLD_NOUN_AFTER.match(after)
     if m.kind in {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.BARE} and threshold:
         return True  # 5000万元以上项目, 处以2万元以上罚款: a threshold, not a figure
     if m.kind in {Kind.COUNT, Kind.PHYSICAL} and chinese and m.scale <= 1:
         return True  # 三大, 四个, 两台: descriptive words far more often than figures
-    if m.kind is Kind.COUNT and m.scale <= 1 and m.unit in _RANK_UNITS:
-        return True
+    if (
+        m.kind is Kind.COUNT
+        and m.scale <= 1
+        and m.unit in _RANK_UNITS
+        and (_RANK_BEFORE.search(segment) or not _COUNTED_AFTER_NOUN.match(after))
+    ):
+        return True  # 第3名, 上升2位, 3000多名会员: a rank, or a count before a noun the rules cannot name
     if m.kind in {Kind.MONEY, Kind.BARE} and _PENALTY.search(_CLAUSE_SPLIT.split(segment)[-1]):
         return True  # 最高罚50万元, 处以2万元罚款: legal penalties, not economic figures
     if _in_quotes(text, m) and m.kind not in {Kind.PERCENT, Kind.MONEY}:
@@ -378,7 +384,8 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 共计24人参加培训: who came to a meeting, not an economic figure
     if m.unit in _DURATIONS and not _DURATION_NAME.search(_CLAUSE_SPLIT.split(segment)[-1]):
         return True  # 连续6个月, 历时13天, 黄金周7天: how long something lasted, not a measured figure
-    return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(segment[-12:] + after[:4]))
+    own = _CLAUSE_SPLIT.split(segment)[-1]  # 完成首届招生，校企共建研发中心2560家: not the clause before
+    return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(own[-12:] + after[:4]))
 
 
 _PLACES_AFTER = re.compile(
@@ -391,6 +398,8 @@ _DURATION_NAME = re.compile(r"期|时限|天数|时长|时间|周期|用时|耗�
 
 
 _GLUE = re.compile(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*")
+_RANK_BEFORE = re.compile(r"(?:第|前|后|上升|下降|提升|前进|后退|居|列|排名|排|名次)\s*[\u4e00-\u9fff]{0,2}$")
+_COUNTED_AFTER_NOUN = re.compile(r"^(?:[、，,。；;）)]|$)")  # 新引进顶尖人才22名、领军人才189名
 _THRESHOLD_NOUN_AFTER = re.compile(r"^的?[\u4e00-\u9fff]")
 
 
