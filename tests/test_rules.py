@@ -110,3 +110,8 @@ def test_counts_of_people_after_their_noun_and_amounts_after_a_floor_are_figures
 def test_a_word_of_meetings_in_the_clause_before_does_not_drop_a_count():
     found = _candidates("研究生院完成首届招生，校企共建研发中心2560家。")
     assert [c.value for c in found] == [2560]
+
+
+def test_yi_without_a_unit_is_a_figure_only_as_an_amount_of_money():
+    found = _candidates("投资超50亿，带动超100亿的产业投资，跻身3千亿梯队。")
+    assert [(c.value, c.unit) for c in found] == [(50, "亿"), (100, "亿")]

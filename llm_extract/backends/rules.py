@@ -355,7 +355,11 @@ def _in_quotes(text: str, m: Mention) -> bool:
 def _skip(text: str, m: Mention, segment: str) -> bool:
     after = text[m.span[1] : m.span[1] + 8]
     chinese = not any(ch.isdigit() for ch in m.text)
-    if m.kind is Kind.BARE and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
+    money_of = m.scale == 1e8 and (
+        _MONEY_WORD.search(_CLAUSE_SPLIT.split(segment)[-1])
+        or (after.startswith("的") and _MONEY_WORD.search(after[:8]))
+    )  # 投资超50亿, 带动超100亿的产业投资: 亿 of money, unit as written
+    if m.kind is Kind.BARE and not money_of and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
         return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿, 年薪20万 with no unit are too loose to report
     # 5000万元以上项目, 处以2万元以上罚款: a class by its bound; 筹集不少于4000套公共住房 is an amount
     threshold = m.qualifier in _THRESHOLD_QUALIFIERS and _THRESHOLD_NOUN_AFTER.match(after)
@@ -398,6 +402,7 @@ _DURATION_NAME = re.compile(r"期|时限|天数|时长|时间|周期|用时|耗�
 
 
 _GLUE = re.compile(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*")
+_MONEY_WORD = re.compile(r"投资|资金|收入|产值|销售额|营收|金额|成交额|融资|贷款|税收|利润")
 _RANK_BEFORE = re.compile(r"(?:第|前|后|上升|下降|提升|前进|后退|居|列|排名|排|名次)\s*[\u4e00-\u9fff]{0,2}$")
 _COUNTED_AFTER_NOUN = re.compile(r"^(?:[、，,。；;）)]|$)")  # 新引进顶尖人才22名、领军人才189名
 _THRESHOLD_NOUN_AFTER = re.compile(r"^的?[\u4e00-\u9fff]")
