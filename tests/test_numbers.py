@@ -149,3 +149,8 @@ def test_direction_words_of_taiwan_and_exchange_rates_and_nian_before_zengjia():
         for m in find_mentions("新台币升值6.5%，日元贬值2%，学生数较前一年增加5.8％。")
     }
     assert found == {"6.5%": (1, "升值"), "2%": (-1, "贬值"), "5.8％": (1, "增加")}
+
+
+def test_fen_is_a_score_but_not_a_time_a_minute_or_a_fraction():
+    found = [(m.text, m.unit) for m in find_mentions("综合判断分数降为20分，10时20分公布，用时20分钟，约占三分之一。")]
+    assert found == [("20分", "分"), ("三分之一", "%")]

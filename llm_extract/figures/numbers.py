@@ -123,6 +123,7 @@ _UNIT_KIND: dict[str, Kind] = {
     "百分点": Kind.POINTS,
     "倍": Kind.MULTIPLE,
     "成": Kind.TENTHS,
+    "分": Kind.PHYSICAL,  # points of a score; read only where _SCORE allows
 }
 _CANONICAL_UNIT = {"平米": "平方米", "平方千米": "平方公里", "千米": "公里", "％": "%", "百分点": "个百分点"}
 
@@ -145,10 +146,12 @@ def _alt(words: object) -> str:
 
 
 _MONEY_UNIT = rf"(?:人民币)?(?:{_alt(_CURRENCIES)})(?:人民币)?"
-_OTHER_UNIT = _alt([u for u in _UNIT_KIND if u not in {"成"}])
+_OTHER_UNIT = _alt([u for u in _UNIT_KIND if u not in {"成", "分"}])
 # 千 and 百 are scales only where they are not the start of a unit (千瓦, 千克, 百分点).
 _SCALE = r"(?:万亿|萬億|千亿|百亿|十亿|千万|百万|十万|亿|億|万|萬|千(?!瓦|克|米|伏)|百(?!分))"
 
+# 分 of a score (综合判断分数降为20分), not of a time (10时20分), a minute (20分钟) or a word (3分之1, 分别).
+_SCORE = r"(?<=[0-9０-９一两二三四五六七八九十])分(?![钟之别析布配享行局会厂店公子红成秒])"
 _ARABIC = r"[0-9０-９]+(?:[,，][0-9０-９]{3}(?![0-9０-９]))*(?:[.．][0-9０-９]+)?"
 _CN_NUM = r"[零〇一二两三四五六七八九十百千万亿萬億]+(?:点[零〇一二三四五六七八九]+)?"
 _PRE_WORDS = (
@@ -170,7 +173,7 @@ _FIGURE_BODY = rf"""
         (?P<more1>多|余)?
         (?P<scale>{_SCALE})?
         (?P<more2>多|余)?
-        (?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT}|成(?![为员功本果立效都交型品熟绩长就])|(?<![0-9]{3})(?<=[0-9二两三四五六七八九十])大(?=[\u4e00-\u9fff])(?!连|庆|同|理|兴|冶|足|邑|埔|竹|田|会|精))?
+        (?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT}|成(?![为员功本果立效都交型品熟绩长就])|{_SCORE}|(?<![0-9]{3})(?<=[0-9二两三四五六七八九十])大(?=[\u4e00-\u9fff])(?!连|庆|同|理|兴|冶|足|邑|埔|竹|田|会|精))?
     )
     {_POST_QUAL}
     """
@@ -222,7 +225,7 @@ class ParsedUnit:
     currency: str | None = None
 
 
-_UNIT_STRING = re.compile(rf"^(?P<scale>{_SCALE})?(?:多|余)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT}|成|大)?$")
+_UNIT_STRING = re.compile(rf"^(?P<scale>{_SCALE})?(?:多|余)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT}|成|大|分)?$")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -346,6 +349,8 @@ def _mention(text: str, ascii_text: str, m: re.Match[str]) -> Mention | None:
         return None
     if unit_word in {"个月", "天", "小时"} and text[max(0, num_start - 1) : num_start] in ("前", "近", "头", "后"):
         return None  # 前5个月, 近3天: a period, not a figure
+    if unit_word == "分" and (text[max(0, num_start - 1) : num_start] in ("时", "点", ":", "：") or scale_word):
+        return None  # 10时20分: a time
     if not unit_word and (chinese or _TIME_CN.match(after)):
         return None  # a bare Chinese numeral with a scale is a word (万一, 千万), not a figure
     try:
