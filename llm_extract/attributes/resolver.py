@@ -112,9 +112,10 @@ def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodM
     place = _main_place(text, title, title_end - len(title) if title else 0, lead_end, places)
     if place is None:
         place = _place_of_currency(text)
-    period, from_dateline = _main_period(text, title, title_end, lead_end, periods, dateline)
-    return MainAttributes(place=place, period=period, dateline_year=dateline, dateline_month=dateline_month(text),
-                          period_from_dateline=from_dateline)  # fmt: skip
+    named = _period_named(text, title, title_end, lead_end, periods, dateline)
+    return MainAttributes(place=place, period=named or _period_unnamed(periods, dateline), dateline_year=dateline,
+                          dateline_month=dateline_month(text),
+                          period_from_dateline=named is None and dateline is not None)  # fmt: skip
 
 
 def _text_year(text: str, periods: list[PeriodMention]) -> int | None:
@@ -210,24 +211,6 @@ def _most_precise(places: list[Place]) -> Place:
     return first
 
 
-def _main_period(
-    text: str,
-    title: str,
-    title_end: int,
-    lead_end: int,
-    periods: list[PeriodMention],
-    dateline_year: int | None,
-) -> tuple[Period | None, bool]:
-    """The article's main period, and whether it is only its dateline's year (the text names none)."""
-    named = _period_named(text, title, title_end, lead_end, periods, dateline_year)
-    if named is not None:
-        return named, False
-    if dateline_year is not None:
-        return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12), True
-    anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
-    return (anywhere[0] if anywhere else None), False  # no year anywhere: the first period the text names
-
-
 def _period_named(
     text: str,
     title: str,
@@ -279,6 +262,15 @@ def _period_named(
         if held is not None and day.start_month is not None:
             return Period(f"{held}年{day.start_month}月", "month", held, day.start_month, held, day.start_month)
     return None
+
+
+def _period_unnamed(periods: list[PeriodMention], dateline_year: int | None) -> Period | None:
+    """The main period of a text whose title and lead name none: its dateline's year, else the
+    first period it names."""
+    if dateline_year is not None:
+        return Period(f"{dateline_year}年", "year", dateline_year, 1, dateline_year, 12)
+    anywhere = [pm.period for pm in periods if pm.period.kind not in ("current", "target") and not pm.period.day]
+    return anywhere[0] if anywhere else None  # no year anywhere: the first period the text names
 
 
 class Resolver:
@@ -708,7 +700,6 @@ class Resolver:
         return "、".join(names[:12]) or "（无）"
 
 
-@functools.lru_cache(maxsize=16)
 def _of_level(place: Place, word: str) -> bool:
     """Whether ``place`` is of the level a word like 全市 / 全省 / 全县 names."""
     division = place.division
@@ -725,6 +716,7 @@ def _of_level(place: Place, word: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=16)
 def resolver_for(text: str) -> Resolver:
     """The :class:`Resolver` of a cleaned text, built once: the LLM backend's validator and the
     pipeline ask for the same article's one after the other."""

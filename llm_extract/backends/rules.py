@@ -355,17 +355,18 @@ def _in_quotes(text: str, m: Mention) -> bool:
 
 def _skip(text: str, m: Mention, segment: str) -> bool:
     after = text[m.span[1] : m.span[1] + 8]
+    clause = _CLAUSE_SPLIT.split(segment)[-1]  # the figure's own clause, up to the figure
     chinese = not any(ch.isdigit() for ch in m.text)
-    money_of = m.scale == 1e8 and (
-        _MONEY_WORD.search(_CLAUSE_SPLIT.split(segment)[-1])
-        or (after.startswith("的") and _MONEY_WORD.search(after[:8]))
-    )  # 投资超50亿, 带动超100亿的产业投资: 亿 of money, unit as written
-    if m.kind is Kind.BARE and not money_of and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
-        return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿, 年薪20万 with no unit are too loose to report
-    # 5000万元以上项目, 处以2万元以上罚款: a class by its bound; 筹集不少于4000套公共住房 is an amount
+    if m.kind is Kind.BARE and (m.scale <= 1e4 or m.scale >= 1e8 or _LABEL_AFTER.match(after)):
+        # 投资超50亿, 带动超100亿的产业投资: 亿 of money, unit as written
+        money_of = m.scale == 1e8 and (
+            _MONEY_WORD.search(clause) or (after.startswith("的") and _MONEY_WORD.search(after))
+        )
+        if not money_of:
+            return True  # 3千亿梯队, 万亿俱乐部: labels; 4万亿, 年薪20万 with no unit are too loose to report
     threshold = m.qualifier in _THRESHOLD_QUALIFIERS and _THRESHOLD_NOUN_AFTER.match(after)
     if m.kind in {Kind.MONEY, Kind.COUNT, Kind.AREA, Kind.BARE} and threshold:
-        return True  # 5000万元以上项目, 处以2万元以上罚款: a threshold, not a figure
+        return True  # 5000万元以上项目, 处以2万元以上罚款: a class by its bound (不少于4000套公共住房 is an amount)
     if m.kind in {Kind.COUNT, Kind.PHYSICAL} and chinese and m.scale <= 1:
         return True  # 三大, 四个, 两台: descriptive words far more often than figures
     if (
@@ -375,7 +376,7 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         and (_RANK_BEFORE.search(segment) or not _COUNTED_AFTER_NOUN.match(after))
     ):
         return True  # 第3名, 上升2位, 3000多名会员: a rank, or a count before a noun the rules cannot name
-    if m.kind in {Kind.MONEY, Kind.BARE} and _PENALTY.search(_CLAUSE_SPLIT.split(segment)[-1]):
+    if m.kind in {Kind.MONEY, Kind.BARE} and _PENALTY.search(clause):
         return True  # 最高罚50万元, 处以2万元罚款: legal penalties, not economic figures
     if _in_quotes(text, m) and m.kind not in {Kind.PERCENT, Kind.MONEY}:
         return True  # “开放十条”, “3千亿梯队”: names, not figures
@@ -387,10 +388,10 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 广东省21个地级市, 全国31个省份, 对24个城市: the set compared, not a figure about it
     if m.kind is Kind.COUNT and _ATTENDANCE.match(after):
         return True  # 共计24人参加培训: who came to a meeting, not an economic figure
-    if m.unit in _DURATIONS and not _DURATION_NAME.search(_CLAUSE_SPLIT.split(segment)[-1]):
+    if m.unit in _DURATIONS and not _DURATION_NAME.search(clause):
         return True  # 连续6个月, 历时13天, 黄金周7天: how long something lasted, not a measured figure
-    own = _CLAUSE_SPLIT.split(segment)[-1]  # 完成首届招生，校企共建研发中心2560家: not the clause before
-    return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(own[-12:] + after[:4]))
+    # 完成首届招生，校企共建研发中心2560家: words of meetings in the clause before do not count
+    return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(clause[-12:] + after[:4]))
 
 
 _PLACES_AFTER = re.compile(
@@ -467,7 +468,8 @@ def _level(
             own = _name(follow.group(1))
             # 商品零售在上年同期18.0%的高增速: the name before; 浦西以13%的增长率: the subject's
             phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else ("" if phrase.endswith("以") else phrase)
-            phrase = _GROWTH_SUFFIX.sub("", phrase) if len(_GROWTH_SUFFIX.sub("", phrase)) >= 2 else phrase
+            stem = _GROWTH_SUFFIX.sub("", phrase)  # 成本同比增长: the growth of 成本
+            phrase = stem if len(stem) >= 2 else phrase
             growth, value, unit = pct, None, None
         elif share_of and len(phrase) <= 4:  # 以5%的能耗产出了6.4%的GDP
             phrase = _canonical(share_of.group(1)) + "占比"
@@ -492,15 +494,13 @@ def _level(
     if not phrase and m.kind in _LEVEL_KINDS and _ROUND_FIGURE_BEFORE.search(segment):
         phrase = _previous_clause_name(segment)  # 工业总产值突破万亿，达10051.6亿元: the round figure's name
     phrase = _with_subject(phrase, state)
-    if m.kind is Kind.PERCENT and value is not None and re.search(r"(?:两年|三年|年)平均$", phrase):
-        growth, value, unit = m.value, None, None  # 增加值的两年平均增速从4.7%下跌至3.80%: an average rate
-        phrase += "增速"
-    if m.kind is Kind.PERCENT and value is not None and _is_amount(phrase):
-        growth, value, unit = (
-            m.value,
-            None,
-            None,
-        )  # 地区生产总值增长7%以上、力争达到8%: a percent of an amount is its growth
+    if m.kind is Kind.PERCENT and value is not None:
+        # 增加值的两年平均增速从4.7%下跌至3.80%: an average rate; 地区生产总值增长7%以上、力争达到8%: a
+        # percent of an amount is its growth
+        average = re.search(r"(?:两年|三年|年)平均$", phrase) is not None
+        if average or _is_amount(phrase):
+            growth, value, unit = m.value, None, None
+            phrase += "增速" if average else ""
     if m.kind is Kind.POINTS and len(phrase) <= 4 and state.subject:
         phrase = state.subject + phrase
     if len(phrase) < 2 or find_mentions(phrase):

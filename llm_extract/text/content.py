@@ -229,13 +229,24 @@ MIN_ECONOMIC_FIGURES = 3
 def economic_figures(text: str, *, enough: int | None = None) -> int:
     """How many figures ``text`` states in sentences that use the vocabulary of economic reporting
     (counting stops once ``enough`` are found)."""
-    found = 0
+    return _counts(text, enough)[0]
+
+
+def _counts(text: str, enough: int | None) -> tuple[int, int, int]:
+    """Figures in economic sentences, economic sentences with figures, sentences with figures
+    (one pass; it stops once ``enough`` figures in economic sentences are found)."""
+    found = economic = with_figures = 0
     for m in _SENTENCE.finditer(text):
+        figures = len(_FIGURE.findall(m.group()))
+        if not figures:
+            continue
+        with_figures += 1
         if _ECONOMIC.search(m.group()):
-            found += len(_FIGURE.findall(m.group()))
+            economic += 1
+            found += figures
             if enough is not None and found >= enough:
                 break
-    return found
+    return found, economic, with_figures
 
 
 def not_economic(text: str) -> str | None:
@@ -247,12 +258,10 @@ def not_economic(text: str) -> str | None:
     must also state them in at least one in five of its sentences with figures: a story with a
     family's debts among its ages, dates and counts is not economic reporting.
     """
-    found = economic_figures(text, enough=2 * MIN_ECONOMIC_FIGURES)
+    found, economic, with_figures = _counts(text, 2 * MIN_ECONOMIC_FIGURES)
     if found >= 2 * MIN_ECONOMIC_FIGURES:
         return None
-    with_figures = [m.group() for m in _SENTENCE.finditer(text) if _FIGURE.search(m.group())]
-    economic = sum(1 for sentence in with_figures if _ECONOMIC.search(sentence))
-    if found >= MIN_ECONOMIC_FIGURES and economic * _SHARE >= len(with_figures):
+    if found >= MIN_ECONOMIC_FIGURES and economic * _SHARE >= with_figures:
         return None
     needed = max(1, min(MIN_ECONOMIC_FIGURES, len(_FIGURE.findall(text))))
     if needed <= found < MIN_ECONOMIC_FIGURES:
@@ -260,7 +269,7 @@ def not_economic(text: str) -> str | None:
     if found >= MIN_ECONOMIC_FIGURES:
         return (
             f"not economic reporting: {found} figure(s) stated in economic terms, in {economic} of "
-            f"{len(with_figures)} sentences with figures (1 in {_SHARE} needed); no records extracted "
+            f"{with_figures} sentences with figures (1 in {_SHARE} needed); no records extracted "
             "(--all-pages extracts anyway)"
         )
     return (

@@ -91,9 +91,13 @@ def read_context(text: str) -> ArticleContext:
     return ArticleContext(title=title, year=year, region=region)
 
 
+def _dateline(text: str) -> re.Match[str] | None:
+    return _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+
+
 def dateline_month(text: str) -> tuple[int, int] | None:
     """The year and month of a numeric dateline (``2017-06-28``, ``2022年09月27日``), if any."""
-    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+    date_m = _dateline(text)
     if date_m is None:
         return None
     group = "y" if date_m.group("y") else "y2"
@@ -103,5 +107,5 @@ def dateline_month(text: str) -> tuple[int, int] | None:
 
 def dateline_year(text: str) -> int | None:
     """The year of the article's dateline (``2022年09月27日``, ``date: Tue, 26 Apr 2022``), if any."""
-    date_m = _DATELINE.search(text[:3000]) or _DATELINE.search(text)
+    date_m = _dateline(text)
     return int(date_m.group("y") or date_m.group("y2")) if date_m else None
