@@ -31,14 +31,14 @@ ARTICLE_DIRS = [SEEDS, ROOT / "eval" / "dev" / "articles", ROOT / "eval" / "dev2
 UNPARSABLE_PERIODS = {"十年前", "十年来", "过去6年", "过去10年", "疫情期间", "建成投产后每年", "2013-2018年1-2月"}
 NOW = {"目前", "截至目前"}
 # Gold regions that are not one administrative division: zones, groups, parts of cities, places abroad.
-ABROAD = {"美国"}
+ABROAD = {"美国", "亚太区", "美洲"}  # a country, and world regions (data/world_regions.tsv)
 NOT_ONE_DIVISION = set(
     """
-    上海市浦东 上海市浦西 丹东边境合作区 亚太区 全国31个大城市 全国一线城市 全国三线城市 全国二线城市
+    上海市浦东 上海市浦西 丹东边境合作区 全国31个大城市 全国一线城市 全国三线城市 全国二线城市
     全球 兴凯湖 北部生态发展区 南京市江心洲景区 哈尔滨市太阳岛风景区 宁东能源化工基地 山东省济南市高新区
     山西省、内蒙古自治区 扎龙自然保护区 新疆生产建设兵团 新疆生产建设兵团农二师二十九团 普湾经济区
     欧洲、中东与非洲 江苏省南京、苏州等八市 河南省中原农谷 河南省中原科技城 河南省丹江口库区周边
-    河南省脱贫县 河南自贸试验区 沿海经济带东西两翼 珠三角 珠三角核心区 美国 美洲 虎头经济开发区
+    河南省脱贫县 河南自贸试验区 沿海经济带东西两翼 珠三角 珠三角核心区 美国 虎头经济开发区
     银川市(不含宁东) 黄石市阳新县新港园区 黑龙江省五大连池风景区 黑龙江省玉泉狩猎场、长寿山、横道河子等景区
     龙珠二龙山
     """.split()
@@ -543,3 +543,28 @@ def test_a_total_so_far_in_a_text_naming_no_period_is_as_of_the_datelines_month(
     assert _at(text, "100亿元")["period"] == "截至2017年6月"
     text = "示例省2024年农业发展\ndate: 2025-01-20\n全省累计创建现代农业产业园15个。"
     assert _at(text, "15个")["period"] == "截至2024年"
+
+
+def test_continents_and_world_regions_are_places_abroad_but_the_centre_and_east_are_not():
+    named = [pm.place.name for pm in find_places("亚太区上涨1.2%，欧洲、中东与非洲增长0.8%，美洲上升3.6%") if pm.place]
+    assert named == ["亚太区", "欧洲", "中东", "非洲", "美洲"]
+    assert all(pm.place.abroad for pm in find_places("欧洲增长0.8%") if pm.place)
+    assert not [pm for pm in find_places("中东部地区投资增长5%") if pm.place and pm.place.name == "中东"]
+
+
+def test_a_body_in_one_long_paragraph_is_led_by_its_first_sentences_only():
+    filler = "报告指出，示例市写字楼市场需求旺盛，租户以金融和专业服务业为主，共享办公空间运营者持续进驻。" * 8
+    text = (f"示例市写字楼租金上涨\ndate: 2017-06-28\n{filler}"
+            "全市空置率下降至11.3%。2017年第一季度，示例区新增供应3万平方米。")  # fmt: skip
+    assert _at(text, "11.3%")["period"] == "2017年"  # the dateline's year, not a quarter named far on
+    assert _at(text, "3万平方米")["period"] == "2017年第一季度"
+
+
+def test_state_owned_after_among_is_not_china_and_a_place_listed_in_a_comparison_is_compared():
+    text = "规模以上工业中国有控股企业实现工业总产值83.55亿元。"
+    assert not [pm for pm in find_places(text) if pm.place is not None and pm.place.national]
+    text = "全市生产总值增长8.4%，比全省（7.7%）和全国（7.0%）分别高0.7、1.4个百分点。"
+    nation = [pm for pm in find_places(text) if pm.place is not None and pm.place.national]
+    assert nation and all(pm.compared for pm in nation)
+    text = "投资增速比全省平均水平(17.3%)和全国(11.4%)分别高17.2、23.1个百分点。"
+    assert all(pm.compared for pm in find_places(text) if pm.place is not None)

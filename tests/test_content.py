@@ -218,3 +218,14 @@ def test_dry_run_counts_pages_that_will_not_be_sent(tmp_path):
         if len(line.split()) == 2
     )  # fmt: skip
     assert counts_all["not_economic"] == "0" and int(counts_all["chunks"]) == 2
+
+
+def test_a_print_edition_stamp_under_the_body_stays_and_dates_the_article():
+    body = "本报北京4月16日电 国家统计局16日发布数据：初步核算，一季度国内生产总值296299亿元，同比增长5.3%。" * 2
+    raw = (f"数据来源：国家统计局\n{body}\n下一步，将加大政策落实力度，巩固经济持续回升向好的基础。\n"
+           "（相关报道见第三版）\n《 人民日报 》( 2024年04月17日 01 版)\n")  # fmt: skip
+    cleaned = clean(raw).text
+    assert "2024年04月17日" in cleaned and "相关报道见第三版" not in cleaned
+    records = extract(raw).records
+    assert records and {r["period"] for r in records} == {"2024年一季度"}
+    assert "北京市" not in {r["region"] for r in records}  # 北京 is where the report was filed

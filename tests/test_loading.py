@@ -96,3 +96,15 @@ def test_duplicate_doc_id_is_an_error_not_a_merge(tmp_path):
     items = list(iter_articles([tmp_path]))
     assert sum(isinstance(i, Article) for i in items) == 1
     assert any(isinstance(i, InputError) and "already used" in str(i) for i in items)
+
+
+def test_a_crawl_record_in_a_text_file_is_read_as_its_page(tmp_path):
+    record = {"date": "2017-06-28 01:31", "content": TEXT, "title": "示例标题", "url": "https://example.com/1"}
+    path = tmp_path / "e1.txt"
+    path.write_text(json.dumps(record, ensure_ascii=False) + ",\n", encoding="utf-8")
+    (article,) = read_file(path)
+    assert article.text == f"示例标题\n2017-06-28 01:31\n{TEXT.strip()}"
+    assert "example.com" not in article.text
+    other = tmp_path / "e2.txt"
+    other.write_text('{"note": "不是新闻"} 后面还有文字', encoding="utf-8")  # not one record: read as written
+    assert read_file(other)[0].text.startswith('{"note"')

@@ -154,3 +154,9 @@ def test_direction_words_of_taiwan_and_exchange_rates_and_nian_before_zengjia():
 def test_fen_is_a_score_but_not_a_time_a_minute_or_a_fraction():
     found = [(m.text, m.unit) for m in find_mentions("综合判断分数降为20分，10时20分公布，用时20分钟，约占三分之一。")]
     assert found == [("20分", "分"), ("三分之一", "%")]
+
+
+def test_keeping_steady_is_not_flat_growth():
+    assert find_mentions("全市经济保持平稳运行") == []
+    (flat,) = find_mentions("种植面积和去年基本持平")
+    assert flat.value == 0

@@ -115,3 +115,88 @@ def test_a_word_of_meetings_in_the_clause_before_does_not_drop_a_count():
 def test_yi_without_a_unit_is_a_figure_only_as_an_amount_of_money():
     found = _candidates("投资超50亿，带动超100亿的产业投资，跻身3千亿梯队。")
     assert [(c.value, c.unit) for c in found] == [(50, "亿"), (100, "亿")]
+
+
+def test_the_name_of_a_figure_skips_remarks_places_after_de_and_world_regions():
+    assert _by_value("其中农业40万人，工业（含建筑业）25万人。")[25].indicator == "工业"
+    assert _by_value("位于新疆南部的农二师二十九团今年种植棉花13万余亩。")[13].indicator == "种植棉花"
+    found = _by_value("全球录得整体1.9%的成本同比增长，其中亚太区上涨1.2%，欧洲、中东与非洲小幅增长0.8%，美洲涨3.6%。")
+    assert {found[v].indicator for v in (1.2, 0.8, 3.6)} == {"成本"}
+
+
+def test_currency_moves_and_the_economy_s_growth_rate_are_named():
+    assert _by_value("4月新台币升值6.5%。")[6.5].indicator == "新台币升值"
+    found = _by_value("去年示例市经济成长率回升到1.5%。")
+    assert found[1.5].indicator == "地区生产总值增速" and found[1.5].growth_pct == 1.5
+
+
+def test_a_rate_with_a_bound_keeps_its_own_name_and_more_places_rates_stay_rates():
+    found = _by_value("示例市将成为仅有的空置率保持在10%以下的办公楼市场。")
+    assert found[10].indicator == "空置率"
+    found = _by_value("在租金涨幅方面，甲区以13%的增长率居首，乙区（8.2%）和丙区（7.5%）也进入前列。")
+    assert found[7.5].value is None and found[7.5].growth_pct == 7.5
+
+
+def test_referred_ranked_banded_and_one_of_counts_are_not_figures():
+    assert _candidates("2016年这3家超大型企业所增加的获利接近500亿元。")[0].value == 500  # 这3家: named before
+    assert _candidates("该产业作为15条重点产业链之一高位推进。") == []
+    assert _candidates("示例市在全球租用成本最高的50个市场中位居前列。") == []
+    assert _candidates("示例市在50个写字楼市场排名中占据六席。") == []
+    assert [c.value for c in _candidates("缴存比例为5%至7%。单位可以在各5%至7%范围内自主确定。")] == [5, 7]
+    assert _candidates("本次展会的6大展区分别为：消费电子区、创客区。7场专业论坛将同期举行。") == []
+
+
+def test_a_steady_or_slight_change_after_an_amount_is_its_growth():
+    found = _by_value("今年示例市种植棉花760万亩，和去年基本持平。")
+    assert found[760].growth_pct == 0
+    found = _by_value("全市企业税后纯益有1509亿元，微幅成长0.48%。")
+    assert found[1509].growth_pct == 0.48
+
+
+def test_an_amount_made_or_still_to_do_is_named_by_the_noun_after_it():
+    found = _by_value("按照高标准建成48万平方米共17栋安置房，包括5万平方米配套公建。")
+    assert found[48].indicator == "安置房面积" and found[5].indicator == "配套公建面积"
+    assert _by_value("规划建设6台百万千瓦级核电机组。")[6].indicator == "核电机组"
+    assert _by_value("目标设定为拥有1500亿元化妆品产值规模。")[1500].indicator == "化妆品产值规模"
+    assert _by_value("计划机采5万亩，但仍有7-8万亩需人工采摘。")[8].indicator == "需人工采摘面积"
+
+
+def test_a_share_or_a_bare_amount_takes_the_clause_before_in_its_sentence():
+    found = _by_value("2016年金融服务业主导示例市写字楼市场需求，占总成交面积约68%。")
+    assert found[68].indicator.startswith("金融服务业") and found[68].indicator.endswith("占总成交面积")
+    found = _by_value("示例市化妆品市场规模将保持稳定增长，2023年预计将突破5100亿元。")
+    assert found[5100].indicator == "化妆品市场规模"
+
+
+def test_a_headline_gives_no_records():
+    text = "全球最贵10大办公楼市 示例市占3席\n据介绍，今年以来示例市写字楼租金在需求带动下继续上涨，租金同比增长5%。\n"
+    assert [c.growth_pct for c in extract_candidates(text, read_context(text))] == [5]
+    line = "示例市租金同比增长5%，示例区写字楼新增供应3万平方米。"  # one line alone is read, not a title
+    assert len(extract_candidates(line, read_context(line))) == 2
+
+
+def test_class_labels_classification_sizes_and_prices_per_unit():
+    assert [c.value for c in _candidates("全市规模以上亿元企业数达284家。")] == [284]  # 亿元企业: a class
+    assert [c.value for c in _candidates("41个工业大类行业中有35个行业增加值实现增长。")] == [35]
+    found = _by_value("拾花指导价为每公斤1.8元。新房均价为每平方米1.2万元。")
+    assert (found[1.8].indicator, found[1.8].unit) == ("拾花指导价", "元/公斤")
+    assert found[1.2].unit == "万元/平方米"
+
+
+def test_price_adjusted_growth_and_one_character_list_items():
+    found = _by_value("全国居民人均可支配收入11539元，扣除价格因素实际增长6.2%。")
+    assert found[11539].growth_pct == 6.2
+    found = _by_value("猪、牛出栏分别增长2.2%、25%。工业投资、民间投资分别增长5%、6%。")
+    assert [found[v].indicator for v in (2.2, 25, 5, 6)] == ["猪出栏", "牛出栏", "工业投资", "民间投资"]
+
+
+def test_the_same_numbers_for_another_place_are_another_fact_but_a_restatement_is_not():
+    found = _candidates("甲市房价环比上涨0.2%。乙市和丙市分别上涨0.2%和0.5%。")
+    assert sorted(c.growth_pct or 0 for c in found) == [0.2, 0.2, 0.5]
+    again = _candidates("社会消费品零售总额74亿元，增长3%。全市实现社会消费品零售总额74亿元，同比增长3%。")
+    assert len([c for c in again if c.value == 74]) == 1
+
+
+def test_a_regulation_s_floors_are_norms_but_a_plan_s_floor_is_a_figure():
+    assert _candidates("《条例》明确，居住区的绿地率不低于30%，旧城改造区不低于25%。") == []
+    assert [c.value for c in _candidates("今年全市将建设不少于4000套公共住房。")] == [4000]

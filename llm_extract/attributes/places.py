@@ -125,7 +125,7 @@ def _short(name: str) -> str | None:
 class _Gazetteer:
     by_name: dict[str, tuple[Division, ...]]  # full and short names
     county_short: frozenset[str]  # short names that count only with their full name or city named
-    countries: dict[str, str]  # Chinese name -> ISO 3166-1 code, for places abroad
+    countries: dict[str, str]  # Chinese name -> ISO 3166-1 code (UN M49 for world regions), places abroad
     lengths: dict[str, tuple[int, ...]]  # first character -> lengths of the names it starts, longest first
     bigrams: frozenset[str]  # the first two characters of every name
     candidates: re.Pattern[str]  # where a name may start: a first and a second character class, in C
@@ -168,6 +168,11 @@ def gazetteer() -> _Gazetteer:
             iso, name = line.split("\t")
             if name not in by_name:
                 countries[name] = iso
+    regions = resources.files("llm_extract").joinpath("data/world_regions.tsv").read_text(encoding="utf-8")
+    for line in regions.splitlines():
+        if line and not line.startswith("#"):
+            code, name = line.split("\t")
+            countries[name] = code  # 欧洲, 中东, 亚太区: abroad like a country
     words = [*by_name, *countries]
     lengths: dict[str, set[int]] = defaultdict(set)
     for word in words:
@@ -208,6 +213,29 @@ _GENERIC_ZONE_HEAD = re.compile(
 )
 # A place right after one of these is what the figure is compared with, not what it is about.
 _COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|占到|居|位居|位列|排名)$")
+_STATE_OWNED = re.compile(r"有(?:控股|企业|资产|经济|单位|独资|大中型|工业|部门|资本|林场|农场|银行)")
+_IDEOGRAPH_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
+# 比全省(7.7%)和全国(7.0%): a place listed after a compared one is compared too
+_LISTED_AFTER_COMPARED = re.compile(
+    r"(?:[（(][^（()）\n]{0,12}[)）])?(?:平均水平|同期|平均)?\s*(?:和|、|及|与|以及)\s*"
+)
+
+
+# 比全省平均水平(17.3%)和全国(11.4%): the second of the places a comparison lists
+_COMPARISON_LIST_BEFORE = re.compile(r"(?:比|较|高于|低于|快于|慢于)[^，,。；;\n]{1,20}[)）](?:和|、|及|与|以及)$")
+
+
+def _compared_lists(text: str, mentions: list[PlaceMention]) -> list[PlaceMention]:
+    out: list[PlaceMention] = []
+    for pm in mentions:
+        prev = out[-1] if out else None
+        listed = prev is not None and prev.compared and _LISTED_AFTER_COMPARED.fullmatch(text, prev.span[1], pm.span[0])
+        if not pm.compared and (listed or _COMPARISON_LIST_BEFORE.search(text, max(0, pm.span[0] - 24), pm.span[0])):
+            pm = replace(pm, compared=True)
+        out.append(pm)
+    return out
+
+
 _REFERS_TO_MAIN = re.compile(
     r"全市|全省|全区|全县|全州|全盟|全旗|该市|该区|该县|该省|本市|本区|本县|本省|我市|我区|我县|我省|全自治区"
 )
@@ -248,6 +276,8 @@ def _named_divisions(text: str) -> list[tuple[int, int, str, tuple[Division, ...
         end = start + len(name)
         if name in gaz.county_short and _longer_from_inside(text, start, end, gaz):
             continue  # 其中阳新县: not 中阳 (中阳县's short name) but 阳新县 one character on
+        if name == "中东" and text[end : end + 1] == "部":
+            continue  # 中东部地区: the centre and east of a country, not the Middle East
         if text[start - 1 : start + 1] == "其中" and _name_at(text, start + 1, gaz):
             continue  # 其中阳新, 其中山西: 中 belongs to 其中, the name starts one character on
         taken = _SUFFIX_TAKEN.get(name[-1])
@@ -270,6 +300,12 @@ def leading_name(text: str) -> str | None:
         if len(word) == size and (word in gaz.countries or (word in gaz.by_name and word not in gaz.county_short)):
             return word
     return None
+
+
+def leading_corps_unit(text: str) -> str | None:
+    """The Production and Construction Corps' division or regiment ``text`` opens with (农二师二十九团)."""
+    m = _CORPS_UNIT.match(text) if text[:1] in "农第" else None
+    return m.group() if m else None
 
 
 def may_start_with_place(text: str) -> bool:
@@ -357,11 +393,13 @@ def find_places(text: str) -> list[PlaceMention]:
             _NOT_MAINLAND.search(text[max(0, m.start() - 2) : m.start()]) or _NOT_MAINLAND_AFTER.match(text, m.end())
         ):
             continue
+        if m.group() == "中国" and _STATE_OWNED.match(text, m.end()) and _IDEOGRAPH_BEFORE.search(text, 0, m.start()):
+            continue  # 规模以上工业中国有控股企业: 中 (among) and 国有 (state-owned), not China
         if not _NATION_ADJECTIVE.match(text, m.end()):
             compared = bool(_COMPARED.search(text[max(0, m.start() - 3) : m.start()]))
             mentions.append(PlaceMention(span=m.span(), place=NATION, compared=compared))
     mentions.sort(key=lambda pm: pm.span)
-    out = _drop_inner(mentions)
+    out = _compared_lists(text, _drop_inner(mentions))
     return [_mark_listed(text, pm) for pm in out]
 
 

@@ -139,9 +139,20 @@ def _lead_end(text: str, title_end: int) -> int:
         nl = text.find("\n", pos + 1)
         end = len(text) if nl < 0 else nl
         if len(text[title_end:end].strip()) >= 80:
-            return end
+            return _lead_sentences_end(text, pos, end)
         pos = end
-    return len(text)
+    return _lead_sentences_end(text, pos, len(text))
+
+
+_LEAD_MAX = 300  # a body written as one long paragraph (a crawl record's content): its first sentences lead
+
+
+def _lead_sentences_end(text: str, start: int, end: int) -> int:
+    """``end``, or in a paragraph longer than :data:`_LEAD_MAX` the end of the sentence that reaches it."""
+    if end - start <= _LEAD_MAX:
+        return end
+    stop = _SENTENCE_END.search(text, start + _LEAD_MAX, end)
+    return stop.end() if stop else end
 
 
 def _main_place(text: str, title: str, title_start: int, lead_end: int, places: list[PlaceMention]) -> Place | None:
@@ -273,12 +284,16 @@ def _period_unnamed(periods: list[PeriodMention], dateline_year: int | None) -> 
     return anywhere[0] if anywhere else None  # no year anywhere: the first period the text names
 
 
+_BYLINE_AFTER = re.compile(r"\s*[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日[电讯]")
+
+
 class Resolver:
     """Resolves and checks the region and period of figures in one cleaned article."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.places = find_places(text)
+        # 本报北京4月16日电, 中新网乌鲁木齐7月11日电: where the report was filed, not what it is about
+        self.places = [pm for pm in find_places(text) if not _BYLINE_AFTER.match(text, pm.span[1])]
         self.periods = find_periods(text)
         self.main = main_attributes(text, self.places, self.periods)
         self._place_starts = [pm.span[0] for pm in self.places]

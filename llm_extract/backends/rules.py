@@ -28,11 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from llm_extract.attributes.indicators import canonical_indicator, taxonomy
-from llm_extract.attributes.places import leading_name
+from llm_extract.attributes.places import leading_corps_unit, leading_name
 from llm_extract.evaluation import dice
 from llm_extract.figures.numbers import find_mentions
 from llm_extract.figures.tables import find_rows
-from llm_extract.text.context import ArticleContext, find_places
+from llm_extract.text.context import ArticleContext, find_places, title_of
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
 
 __all__ = ["Candidate", "RulesBackend", "extract_candidates"]
@@ -84,7 +84,8 @@ _TRAIL = re.compile(
 )
 _COMPARISON_ONLY = re.compile(
     r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|"
-    r"分别|均|也|都|了|为|达|达到|约|近|实现|完成|并|其中|共)*$"
+    r"分别|均|也|都|了|为|达|达到|约|近|实现|完成|并|其中|共|基本|大体|大致|微幅|小幅|略有|略|稍有|"
+    r"扣除价格因素|按可比价格计算|按不变价格计算|按可比价计算|可比|实际|名义)*$"
 )
 _PUNCT = re.compile(r"[\s“”\"‘’'《》「」『』【】·]")
 _CLAUSE_SPLIT = re.compile(r"[，,：:（(）)、]")
@@ -93,7 +94,9 @@ _SHARE_OR_RATE_START = re.compile(
     r"^(?:占|增速|增幅|涨幅|降幅|比重|比|较|高于|低于|高出|快于|慢于|提高|提升|回落|下降)"
 )
 _THRESHOLD_AFTER = re.compile(r"^(?:的)?(?:[\u4e00-\u9fff]{0,4})(?:项目|企业|工程|大项目)")
-_NOT_ECONOMIC = re.compile(r"会议|讲话|座谈|调研|批示|届|全会|常委|岁|周年|号文|党员|代表|排名|位列|名列")
+_NOT_ECONOMIC = re.compile(
+    r"会议|讲话|座谈|调研|批示|届|全会|常委|岁|周年|号文|党员|代表|排名|位列|名列|论坛|研讨会|峰会"
+)
 _PENALTY = re.compile(r"罚款?|处以|罚金|赔偿")
 _ATTENDANCE = re.compile(r"^[左右余多]*(?:参加|参与|出席|列席|与会|参会|到会)")
 _RANK_UNITS = {"名", "位"}
@@ -103,6 +106,7 @@ _THRESHOLD_QUALIFIERS = {"以上", "以下", "以内"}  # written after the numb
 _CANONICAL = (
     (re.compile(r"^(?:GDP|国内生产总值|经济总量)(?=增速|增幅|增长|总量|规模|$)"), "地区生产总值"),
     (re.compile(r"GDP"), "地区生产总值"),
+    (re.compile(r"^经济(?:成长率|增长率|增速)"), "地区生产总值增速"),
     (re.compile(r"规上"), "规模以上"),
     (re.compile(r"社零(?:总额)?"), "社会消费品零售总额"),
     (re.compile(r"固投"), "固定资产投资"),
@@ -119,6 +123,7 @@ _GROWTH_NAME_END = re.compile(r"(?:增速|增幅|涨幅|增长率|降幅)$")
 _GROWTH_SUFFIX = re.compile(r"(?:同比|环比)?(?:增长|上涨)$")  # 成本同比增长 1.9%: the growth of 成本
 _GROWTH_VERB_END = re.compile(r"(?:同比|比上年|比去年)?(?:增长|上涨|提高|提升|回升)$")
 _FOLLOW_GROWTH = re.compile(r"^的?([\u4e00-\u9fffA-Z]{0,12}?(?:增速|增幅|增长目标|增长率|增长))")
+_SPEED_ADVERB = re.compile(r"^(?:快速|较快|高速|中高速|稳定|平稳|持续|稳步|强劲|大幅)")
 _FOLLOW_NOUN = re.compile(r"^的?((?:GDP|[\u4e00-\u9fff]){2,8}?)(?=[，,。；;、]|$)")
 _TARGET = re.compile(r"力争|目标|预计|计划|争取|确保|将")
 _COUNT_FOLLOW = re.compile(r"^[\u4e00-\u9fff]{2,16}")
@@ -149,7 +154,7 @@ def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
 def _leading_place(phrase: str) -> str | None:
     """The place a phrase opens with: a gazetteer name (大连市, 甘井子区), else a place word (普湾经济区,
     自治区) that is not a kind of housing (老旧小区)."""
-    name = leading_name(phrase)
+    name = leading_name(phrase) or leading_corps_unit(phrase)
     if name is not None:
         return name
     words = find_places(phrase[:12])  # 自治区, 北方省份: place words the gazetteer does not list
@@ -170,6 +175,7 @@ def _canonical(name: str) -> str:
     return name
 
 
+_DANGLING_BASE = re.compile(r"(?:较|比)(?=提升|回升|提高|回落|下降|加快|放缓|上升|收窄|扩大)")
 _GENERIC = re.compile(
     r"^(?:涉及)?(?:总投资额?|投资额|投资|总金额|金额|总额|总面积|面积|占地面积|建筑面积|总产值|产值|总规模|规模)$"
 )
@@ -178,6 +184,8 @@ _GENERIC = re.compile(
 def _generic_with_sibling(name: str, *, out_names: list[str]) -> str:
     """``推介招商谋划项目79个，涉及投资额2894亿元``: a bare 投资额 belongs to the figure before."""
     if _GENERIC.match(name) and out_names and not _GENERIC.match(out_names[-1]):
+        if out_names[-1].endswith(re.sub(r"^涉及", "", name)):
+            return out_names[-1]  # 各地项目总投资额…，其中江苏的总投资额: the same statistic
         sibling = re.sub(r"(?:数量|个数)$", "", out_names[-1])
         return sibling + re.sub(r"^涉及", "", name)
     return name
@@ -187,6 +195,7 @@ def _generic_with_sibling(name: str, *, out_names: list[str]) -> str:
 def _name(phrase: str) -> str:
     """Reduce a phrase to its indicator: the noun after 的 or after the verb, canonical words."""
     phrase = re.sub(rf"(?:{_PERIOD.pattern})", "", phrase)
+    phrase = _DANGLING_BASE.sub("", phrase)  # 增速较一季度提升: 较 without its base
     phrase = re.sub(r"前[一二三四五六七八九十0-9]+(?:名|位)$", "", phrase)
     if "的" in phrase:
         head, tail = phrase.rsplit("的", 1)
@@ -210,12 +219,21 @@ def _phrase(segment: str, *, keep_lists: bool = False) -> tuple[str, str | None,
 
     With ``keep_lists`` an enumeration (``汽车、电气和电子``) stays whole, for :func:`_list_names`.
     """
-    segment = _PUNCT.sub("", segment)
+    segment = _REMARK.sub("", _PUNCT.sub("", segment))
     last = (_LIST_CLAUSE_SPLIT if keep_lists else _CLAUSE_SPLIT).split(segment)[-1]
     phrase, region, period = _strip_prefixes(last)
     phrase = _TRAIL.sub("", phrase)
     phrase, region2, period2 = _strip_prefixes(phrase)
-    return _name(phrase), region or region2, period or period2
+    name = _name(phrase)
+    if name != phrase:  # 位于新疆南部的农二师二十九团种植棉花: the place after 的 is no part of the name
+        place = leading_name(name) or leading_corps_unit(name)
+        if place and len(name) - len(place) >= 2:
+            name, region2 = name[len(place) :], region2 or place
+    return name, region or region2, period or period2
+
+
+# A remark inside a name: 工业（含建筑业）25万人 is 工业's figure.
+_REMARK = re.compile(r"[（(](?:含|不含|包括|包含|除)[^（()）]{1,12}[）)]")
 
 
 def _previous_clause_name(segment: str) -> str:
@@ -228,13 +246,17 @@ def _previous_clause_name(segment: str) -> str:
     return name if not find_mentions(name) else ""
 
 
+_MEASURE_END = re.compile(
+    r"(?:规模|总量|总额|产值|增加值|收入|投资额?|销售额|零售额|利润|产量|进出口|出口|进口|营收|生产总值)$"
+)
 _ROUND_FIGURE_TAIL = re.compile(
     r"(?:突破|超过|超|达到|迈上|跨过|站上|跨上)[零一二三四五六七八九十两百千万亿]+(?:元|大关)?$"
 )
 _ROUND_FIGURE_BEFORE = re.compile(_ROUND_FIGURE_TAIL.pattern[:-1] + r"[，,]\s*(?:达到|达|为|是)?$")
 # A phrase that is only a direction of change or a currency (with hedges) names no statistic.
+_CURRENCY = re.compile(r"新台币|人民币|美元|港元|港币|欧元|日元|英镑")
 _NO_NAME = re.compile(
-    r"(?:约|约合|折合|合|近|逾|超)?(?:新台币|人民币|美元|港元|港币|欧元|日元|英镑)"
+    rf"(?:约|约合|折合|合|近|逾|超)?(?:{_CURRENCY.pattern})"
     r"|(?:同比|环比)?(?:增长|上涨|提高|提升|回升|下降|下滑|下跌|回落|减少|降低|增加|衰退|萎缩)"
 )
 _NAMED_KINDS = {Kind.MONEY, Kind.AREA, Kind.PHYSICAL, Kind.PERCENT}
@@ -255,6 +277,7 @@ class _State:
     sentence_names: list[str] = field(default_factory=list)
     respective: list[str] = field(default_factory=list)  # names still to hand to levels after 分别
     list_items: list[str] = field(default_factory=list)  # the names of the sentence's last list of rates
+    last_growth: str | None = None  # the name of the sentence's last record so far, when a growth rate
 
     def note(self, name: str) -> None:
         if name and not _SHARE_OR_RATE_START.match(name) and not name.startswith(("两年", "三年")):
@@ -269,6 +292,9 @@ def extract_candidates(
     state = _State()
     out: list[Candidate] = []
     i = 0
+    title, title_end = title_of(text)
+    if not title or title.endswith(("。", "！", "？")) or len(text) - title_end < 2 * len(title):
+        title_end = 0  # a sentence, or a text that is all title: its figures are read
     for sm in _SENTENCE.finditer(text):
         s_start, s_end = sm.span()
         sentence_mentions = []
@@ -276,8 +302,8 @@ def extract_candidates(
             if all_mentions[i].span[0] >= s_start:
                 sentence_mentions.append(all_mentions[i])
             i += 1
-        if text[s_start:s_end].startswith(("title:", "date:")):
-            continue
+        if text[s_start:s_end].startswith(("title:", "date:")) or s_end <= title_end:
+            continue  # the title: its figures are the body's, or a headline's labels (全球最贵10大办公楼市)
         if sentence_mentions:
             out.extend(_sentence(text, s_start, sentence_mentions, state, context))
     for row in find_rows(text):  # tables one cell per line: a row's label names its figures
@@ -300,6 +326,7 @@ def _sentence(
     pending: list[int] = []  # indexes into out of levels still without a growth rate
     state.sentence_names = []
     state.list_items = []
+    state.last_growth = None
     topic = _TOPIC.match(text, s_start)
     if topic is not None:  # 在租用成本涨幅方面，…以13%的增长率: the sentence's figures are of that statistic
         state.note(_GROWTH_NAME_END.sub("", _name(topic.group(1))))
@@ -342,6 +369,8 @@ def _sentence(
                     out.append(replace(cand, value=m.high))  # 7-8万亩: the range's upper end too
         boundary = end
         k += 1
+        growth_last = bool(out) and out[-1].value is None and out[-1].growth_pct is not None
+        state.last_growth = out[-1].indicator if growth_last else None
     return out
 
 
@@ -382,10 +411,25 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # “开放十条”, “3千亿梯队”: names, not figures
     if m.kind is Kind.COUNT and m.unit == "大" and m.value >= 100:
         return True  # 台湾5000大企业, 500大: a ranking's name, not a count
+    if m.kind is Kind.MONEY and not any(ch.isdigit() for ch in m.text) and _CLASS_NOUN.match(after):
+        return True  # 规模以上亿元企业数达284家, 亿元项目: a class named by its size, not an amount
+    if m.kind is Kind.COUNT and _CLASSIFICATION_SET.match(text, m.span[1]):
+        return True  # 38个大类行业中32个实现增长: the size of a classification, not a figure
+    if m.kind is Kind.COUNT and m.unit == "大" and _KINDS_LISTED.match(after):
+        return True  # 6大展区分别为：…: how many kinds a list names
+    if m.kind is Kind.COUNT and (_RANKED_SET_BEFORE.search(segment) or _RANKING_AFTER.match(text, m.span[1])):
+        return True  # 租用成本最高的50个市场, 50个写字楼市场排名中: the ranking's size, not a figure
     if m.kind is Kind.COUNT and m.unit in ("例", "种", "类") and (m.unit == "例" or segment.endswith("等")):
         return True  # 新增10例 (cases of illness); 白血病、血友病等11种 (how many kinds a list names)
     if m.kind is Kind.COUNT and _PLACES_AFTER.match(after) and _WHOLE_SET_BEFORE.search(segment[-6:]):
         return True  # 广东省21个地级市, 全国31个省份, 对24个城市: the set compared, not a figure about it
+    if m.kind is Kind.COUNT and (_REFERENCE_BEFORE.search(segment) or _ONE_OF.match(text, m.span[1])):
+        return True  # 这3家企业: figures named before; 15条重点产业链之一: a label, not a count
+    if _BAND_AFTER.match(after):
+        return True  # 单位可以在各5%至7%范围内: a band restated, not a figure
+    bound = m.qualifier in _BOUND_WORDS or _BOUND_BEFORE.search(segment)
+    if bound and _NORM_SOURCE.search(text, max(0, m.span[0] - 160), m.span[0]):
+        return True  # 《条例》明确，绿地率不低于30%: a regulation's floor, not a measured figure
     if m.kind is Kind.COUNT and _ATTENDANCE.match(after):
         return True  # 共计24人参加培训: who came to a meeting, not an economic figure
     if m.unit in _DURATIONS and not _DURATION_NAME.search(clause):
@@ -394,6 +438,17 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(clause[-12:] + after[:4]))
 
 
+_BOUND_BEFORE = re.compile(r"(?:不得|应当|应)?(?:不低于|不少于|不高于|不超过|不小于|不大于|低于|少于|超过)$")
+_BOUND_WORDS = {"不低于", "不少于", "不超过", "至少"}
+_NORM_SOURCE = re.compile(r"(?:条例|规定|办法|细则|规范|标准|通知)[》」]?(?:明确|规定|要求|指出)")
+_CLASS_NOUN = re.compile(r"^(?:级|以上)?(?:企业|项目|工程|大项目|产业|园区|乡镇|村)")
+_CLASSIFICATION_SET = re.compile(r"[\u4e00-\u9fff]{0,6}(?:行业|大类|门类|中类|小类)[\u4e00-\u9fff]{0,2}中")
+_KINDS_LISTED = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:分别为|分别是|包括|是)[：:]")
+_RANKED_SET_BEFORE = re.compile(r"最[\u4e00-\u9fff]{1,3}的$")
+_RANKING_AFTER = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:排名|排行榜|榜单)")
+_REFERENCE_BEFORE = re.compile(r"(?:这|那|该|此|上述|前述|这些|那些)$")
+_ONE_OF = re.compile(r"[^，,。；;、]{0,12}?之一")
+_BAND_AFTER = re.compile(r"^(?:[至到\-~～—]各?[\d.]+%?)?的?(?:范围内|区间内)")
 _PLACES_AFTER = re.compile(
     r"^(?:省份|省区市|省市区|省市|大中城市|大城市|[一二三四]线城市|城市|地级市|地市|市州|县市区|县区|区县)"
 )
@@ -455,23 +510,27 @@ def _level(
         state.note(phrase)
         return Candidate(phrase, m.value, m.unit or None, None, (_clause_start(text, seg_start, m.span[0]), m.span[1]),
                          _qualifier(m, segment))  # fmt: skip
-    phrase, _, _ = _phrase(segment)
+    per = _PER_BEFORE.search(segment) if m.kind is Kind.MONEY else None
+    phrase, _, _ = _phrase(segment[: per.start()] if per else segment)
     after = _PUNCT.sub("", text[m.span[1] : m.span[1] + 20])
     growth: float | None = None
     value: float | None = m.value
     unit: str | None = m.unit or None
+    if per is not None and unit:  # 拾花指导价为每公斤1.8元: a price, 元/公斤
+        unit = f"{unit}/{per.group(1)}"
     if m.kind in {Kind.PERCENT, Kind.TENTHS}:
         follow = _FOLLOW_GROWTH.match(after)
         pct = m.value * 10 if m.kind is Kind.TENTHS else m.value
         share_of = re.match(r"^的((?:GDP|[\u4e00-\u9fff]){2,6}?)(?=[，,。；;、]|$)", after)
         if follow:  # 14.3%的GDP增速, 6%的经济增长目标; 实现38.6%的增长
-            own = _name(follow.group(1))
+            own = _SPEED_ADVERB.sub("", _name(follow.group(1)))  # 30%以上的快速增长: the growth, not 快速
             # 商品零售在上年同期18.0%的高增速: the name before; 浦西以13%的增长率: the subject's
             phrase = own if not _GROWTH_WORD_ONLY.fullmatch(own) else ("" if phrase.endswith("以") else phrase)
             stem = _GROWTH_SUFFIX.sub("", phrase)  # 成本同比增长: the growth of 成本
             phrase = stem if len(stem) >= 2 else phrase
             growth, value, unit = pct, None, None
-        elif share_of and len(phrase) <= 4:  # 以5%的能耗产出了6.4%的GDP
+        elif share_of and len(phrase) <= 4 and m.qualifier not in _THRESHOLD_QUALIFIERS and not phrase.endswith("率"):
+            # 以5%的能耗产出了6.4%的GDP (空置率保持在10%以下的办公楼市场: the rate's own name)
             phrase = _canonical(share_of.group(1)) + "占比"
         elif verb := _RATE_VERB.fullmatch(_PUNCT.sub("", _CLAUSE_SPLIT.split(segment)[-1])):
             base = state.sentence_names[-1] if state.sentence_names else state.subject or ""
@@ -479,6 +538,9 @@ def _level(
         elif _GROWTH_NAME.search(phrase) or (not phrase and state.subject and m.direction_word is None
                                               and _GROWTH_NAME.search(segment)):  # fmt: skip
             growth, value, unit = pct, None, None  # 增速从4.7%下降到3.8%: levels of a growth rate
+        elif not phrase and state.last_growth and m.direction_word is None:
+            growth, value, unit = pct, None, None  # 广州（8.2%）和上海浦东（7.5%）: more places' rates
+            phrase = state.last_growth
         elif m.direction_word is None and _GROWTH_VERB_END.search(phrase):
             growth, value, unit = pct, None, None  # 两年平均增长达到4.50%: a rate of growth, reached
             phrase = _GROWTH_VERB_END.sub("", phrase)  # 同比增长达到30.1%: the subject's growth
@@ -489,10 +551,24 @@ def _level(
         ends_with_list = segment.rstrip().endswith(("的", "等"))
         if follow_name and (len(phrase) <= 4 or ends_with_list):
             phrase = (phrase if len(phrase) <= 4 and not ends_with_list else "") + follow_name
+    elif m.kind in {Kind.AREA, Kind.PHYSICAL, Kind.MONEY} and _MAKING_VERB.search(_CLAUSE_SPLIT.split(segment)[-1]):
+        made = _made_noun(text, m.span[1])  # 建成48万平方米共17栋安置房, 拥有1500亿元化妆品产值规模: what was made
+        if made and (m.kind is not Kind.MONEY or _MONEY_WORD.search(made) or made.endswith("规模")):
+            phrase = made + ("面积" if m.kind is Kind.AREA and not made.endswith("面积") else "")
+    if not phrase and m.kind in {Kind.AREA, Kind.PHYSICAL} and (pending := _PENDING_AFTER.match(after)):
+        # 仍有7-8万亩需人工采摘: the work still to do names the amount
+        phrase = pending.group(1) + ("面积" if m.kind is Kind.AREA else "")
     if m.kind in _NAMED_KINDS and _NO_NAME.fullmatch(phrase):  # 下滑至34兆亿元, （约新台币6626亿元）
         phrase = ""
     if not phrase and m.kind in _LEVEL_KINDS and _ROUND_FIGURE_BEFORE.search(segment):
         phrase = _previous_clause_name(segment)  # 工业总产值突破万亿，达10051.6亿元: the round figure's name
+    if (phrase.startswith("占") or not phrase or _EMPTY_NAME.match(phrase)) and not state.sentence_names:
+        # 服务业主导市场需求，占总成交面积约68%; 市场规模将稳定增长，2023年预计将突破5100亿元: the clause before
+        before = _previous_clause_name(segment)
+        if before and phrase.startswith("占") and not _region_like(before):
+            phrase = before + phrase
+        elif before and _MEASURE_END.search(before):
+            phrase = before
     phrase = _with_subject(phrase, state)
     if m.kind is Kind.PERCENT and value is not None:
         # 增加值的两年平均增速从4.7%下跌至3.80%: an average rate; 地区生产总值增长7%以上、力争达到8%: a
@@ -506,7 +582,8 @@ def _level(
     if len(phrase) < 2 or find_mentions(phrase):
         return None
     phrase = _generic_with_sibling(_canonical(phrase), out_names=state.sentence_names)
-    state.note(phrase)
+    if m.kind is not Kind.POINTS:  # 分别高0.7、1.4个百分点: a difference is no new subject
+        state.note(phrase)
     return Candidate(
         indicator=phrase,
         value=value,
@@ -525,7 +602,7 @@ def _is_amount(name: str) -> bool:
 
 
 def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:
-    after = _PUNCT.sub("", text[pos : pos + 24])
+    after = _PUNCT.sub("", text[pos : pos + 24].split("\n", 1)[0])  # 3个专场 as a heading names nothing after
     m = (_FOLLOW_NOUN if money else _COUNT_FOLLOW).match(after)
     if not m:
         return None
@@ -533,6 +610,26 @@ def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:
     if not money:
         noun = (noun[:2] + _FOLLOW_STOP.sub("", noun[2:]))[:10]
     noun = _TRAIL.sub("", noun)
+    return _canonical(noun) if len(noun) >= 2 else None
+
+
+_PER_BEFORE = re.compile(r"每(公斤|千克|斤|吨|平方米|平米|亩|立方米|升|千瓦时|度)$")
+_PENDING_AFTER = re.compile(r"^((?:尚需|仍需|还需|需要|需|待)[\u4e00-\u9fff]{2,8})(?=[，,。；;]|$)")
+# A verb of building, holding or reaching written right before an amount whose noun comes after it.
+_MAKING_VERB = re.compile(r"(?:建成|建设|新建|改造|包括|拥有|形成|打造|达到|带来|创造)$")
+_MADE_LEAD = re.compile(
+    r"^(?:共|计|合计)?(?:[0-9]+[栋套间座个处幢]|[0-9零一二三四五六七八九十百千万]+[\u4e00-\u9fff]{0,3}级)?"
+)
+
+
+def _made_noun(text: str, pos: int) -> str | None:
+    """The noun an amount is of when it stands after it up to the clause's end (共17栋安置房 -> 安置房)."""
+    after = _PUNCT.sub("", text[pos : pos + 30].split("\n", 1)[0])
+    after = after[_MADE_LEAD.match(after).end() :]  # type: ignore[union-attr]  # the pattern matches empty
+    m = _FOLLOW_NOUN.match(after)
+    if not m or find_mentions(m.group(1)):
+        return None
+    noun = _TRAIL.sub("", _ECON_FOLLOW_STOP.sub("", m.group(1)))
     return _canonical(noun) if len(noun) >= 2 else None
 
 
@@ -567,6 +664,8 @@ def _attach_rates(
             pending.remove(idx)
         return []
     own, _, _ = _phrase(before_word, keep_lists=len(run) > 1)
+    if word in ("升值", "贬值") and _CURRENCY.fullmatch(own):
+        own += word  # 新台币升值6.5%: the currency's rise
     if not own or _region_like(own):
         own = _previous_clause_name(before_word)
     records = []
@@ -626,7 +725,7 @@ def _list_names(phrase: str, n: int) -> list[str]:
     if split is None:
         return [phrase] * n
     items, tail = split
-    return [item + tail for item in items]
+    return [item if tail and item.endswith(tail) else item + tail for item in items]  # 工业投资、民间投资
 
 
 def _list_parts(phrase: str, n: int) -> tuple[list[str], str] | None:
@@ -641,7 +740,7 @@ def _list_parts(phrase: str, n: int) -> tuple[list[str], str] | None:
         return None
     if not tail_m:
         # The shared tail is glued to the last item: 汽车、电气和电力累计增速 -> 电力 + 累计增速.
-        width = max(2, round(sum(len(p) for p in parts[:-1]) / (n - 1)))
+        width = max(1, round(sum(len(p) for p in parts[:-1]) / (n - 1)))  # 猪、牛出栏: one-character items
         measure = _MEASURE_WORD.search(parts[-1], 2)  # 通讯器材类商品零售: the item ends where a measure begins
         if measure is not None:
             width = measure.start()
@@ -651,12 +750,14 @@ def _list_parts(phrase: str, n: int) -> tuple[list[str], str] | None:
 
 def _dedupe(cands: list[Candidate], text: str) -> list[Candidate]:
     """Drop title candidates whose figure the body states again under a similar name."""
-    seen: set[tuple[str, float | None, str | None, float | None]] = set()
+    seen: dict[tuple[str, float | None, str | None, float | None], set[str | None]] = {}
     unique = []
     for cand in cands:
-        key = (cand.indicator, cand.value, cand.unit, cand.growth_pct)
-        if key not in seen:  # the same fact stated twice
-            seen.add(key)
+        # 上海和深圳分别上涨0.2%: the same numbers of another place named in the evidence are another fact
+        place = _leading_place(_PUNCT.sub("", text[cand.span[0] : cand.span[1]]))
+        places = seen.setdefault((cand.indicator, cand.value, cand.unit, cand.growth_pct), set())
+        if not places or (place is not None and None not in places and place not in places):
+            places.add(place)  # not the same fact stated twice
             unique.append(cand)
     cands = unique
     title_end = text.find("\n")

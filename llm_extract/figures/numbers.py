@@ -187,7 +187,7 @@ _FIGURE_START = "".join(
 )
 _FIGURE = re.compile(rf"(?=[{_FIGURE_START}]){_FIGURE_BODY}", re.VERBOSE)
 _DOUBLING = re.compile(r"翻(?:了)?(?:(?P<n>一|两|二|三)番|番)")
-_FLAT = re.compile(r"持平|零增长")
+_FLAT = re.compile(r"(?<!保)持平|零增长")  # 保持平稳 keeps things steady; it compares nothing
 # A scale with no number: 上万人, 超万亿元, 万余人, 近千家 (the number is one).
 _IMPLIED_ONE = re.compile(
     rf"(?P<pre>上|超|近|逾|过|破)?(?P<scale>万亿|千亿|百亿|亿|千万|百万|万|千)(?P<more>余|多)?(?P<unit>{_MONEY_UNIT}|{_OTHER_UNIT})"

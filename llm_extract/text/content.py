@@ -47,6 +47,12 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _HEADING = re.compile(r"^\s*#{1,6}\s")
+# A print edition's stamp under the body dates the article: 《 人民日报 》( 2024年04月17日 01 版)
+_EDITION_STAMP = re.compile(
+    r"\s*[(（]?\s*(?:《[^》\n]{1,16}》|来源[:：][^\n(（]{1,16})?\s*[(（]?\s*(?:19|20)\d\d年\d{1,2}月\d{1,2}日"
+    r"\s*(?:第?\s*\d{1,3}\s*版)?\s*[)）]?\s*$"
+)
+_STAMP_REACH = 4  # lines after the body where such a stamp is read
 _PIPES = re.compile(r"[|｜丨]")
 # Headlines side by side on one line: CJK, a run of spaces, CJK — three times or more, no 。
 _GAPS = re.compile(r"(?<=[\u4e00-\u9fff”」）)])[ \t\u3000\xa0]+(?=[\u4e00-\u9fff“「（(《【])")
@@ -153,6 +159,8 @@ def find_body(text: str) -> Body:
             out.append(block)
         elif i in header:
             out.append(Block(block.start, block.end, block.kind, block.score, True, header[i]))
+        elif i > last and i - last <= _STAMP_REACH and _EDITION_STAMP.match(text, block.start, block.end):
+            out.append(Block(block.start, block.end, block.kind, block.score, True, "print edition's date"))
         else:
             where = "before the article body" if i < first else "after the article body"
             out.append(Block(block.start, block.end, block.kind, block.score, False, f"{block.kind} line {where}"))

@@ -20,7 +20,7 @@ _DATELINE = re.compile(
 )
 _TITLE = re.compile(r"^\s*title\s*:\s*['\"]?(?P<t>.+?)['\"]?\s*$", re.IGNORECASE | re.MULTILINE)
 _PLACE_SUFFIX = "省|市|自治区|特别行政区|区|县|州|盟|旗|镇|乡|新区|开发区|经济区|高新区|园区"
-_PLACE = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,7}}?(?:{_PLACE_SUFFIX}))(?!委|政府|长|级|域|属|内|外)")
+_PLACE = re.compile(rf"(?P<p>[\u4e00-\u9fff]{{1,7}}?(?:{_PLACE_SUFFIX}))(?!委|政府|长|级|域|属|内|外|场|值)")
 _PROVINCES = tuple(
     "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
     "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门".split()

@@ -1,7 +1,11 @@
 """Loading: strings, files, directories, globs, JSONL and stdin to :class:`Article` values.
 
 Supported files: ``.txt``, ``.md``, ``.html``/``.htm`` (rendered to text, one line per block
-element) and ``.jsonl`` (one ``{"id": ..., "text": ...}`` object per line). Bytes are decoded
+element) and ``.jsonl`` (one ``{"id": ..., "text": ...}`` object per line). A ``.txt`` or ``.md``
+file that holds one crawl record, a JSON object with the page's ``content`` (or ``text``/``body``)
+and optionally its ``title`` and ``date`` (``{"date": ..., "content": ..., "title": ...},`` as
+news-crawl dumps write them), is read as that page: title, date and content, one per line; its
+other fields (url, site, category) are not article text. Bytes are decoded
 as UTF-8, else GB18030 or Big5 as detected. A file's ``doc_id`` is its name without the
 extension; a JSONL line's is its ``id``.
 
@@ -33,6 +37,7 @@ from llm_extract.types import Article
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
+    "crawl_record_text",
     "decode_bytes",
     "html_dropped_lines",
     "html_main_text",
@@ -199,10 +204,31 @@ def _read(path: Path) -> Iterator[Article | InputError]:
         return
     if suffix in {".html", ".htm"}:
         text = html_main_text(text)
+    elif text.lstrip().startswith("{"):
+        text = crawl_record_text(text) or text
     try:
         yield Article(doc_id=path.stem, text=_check_text(text, source), source=source)
     except InputError as exc:
         yield exc
+
+
+_CONTENT_KEYS = ("content", "text", "body")
+
+
+def crawl_record_text(text: str) -> str | None:
+    """The page a crawl record holds (title, date and content, one per line), or None when ``text``
+    is not one JSON object with a string content field."""
+    try:
+        row = json.loads(text.strip().removesuffix(","))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(row, dict):
+        return None
+    content = next((row[k] for k in _CONTENT_KEYS if isinstance(row.get(k), str) and row[k].strip()), None)
+    if content is None:
+        return None
+    head = [row[k].strip() for k in ("title", "date") if isinstance(row.get(k), str) and row[k].strip()]
+    return "\n".join([*head, content.strip()])
 
 
 def _jsonl(text: str, source: str, stem: str) -> Iterator[Article | InputError]:
