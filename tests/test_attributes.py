@@ -568,3 +568,17 @@ def test_state_owned_after_among_is_not_china_and_a_place_listed_in_a_comparison
     assert nation and all(pm.compared for pm in nation)
     text = "投资增速比全省平均水平(17.3%)和全国(11.4%)分别高17.2、23.1个百分点。"
     assert all(pm.compared for pm in find_places(text) if pm.place is not None)
+
+
+def test_a_byline_city_is_where_the_report_was_filed_and_stands_for_its_province_only_as_a_last_resort():
+    text = ("外销订单创新高\n〔记者王明／台北报导〕经济部统计处今公布11月外销订单729.2亿美元，年增39.5%。"
+            "主要订单来源地区中，以美国284.5亿美元为首，年增56.1%。")  # fmt: skip
+    assert _at(text, "729.2亿美元")["region"] == "台湾省"  # no other place at home: the byline's province
+    assert _at(text, "284.5亿美元")["region"] == "美国"
+    text = "示例新闻\n中新网南昌1月1日电 示例县今年地区生产总值增长5%，示例市居民收入增长6%。"
+    assert Resolver(text).main.place is None or Resolver(text).main.place.name != "江西省南昌市"
+
+
+def test_a_place_a_county_measures_itself_against_is_compared():
+    text = "前三季度全县主要经济发展指标与比拼对象保康县比，增速全面赶超，位居郧阳区、丹江口市之后。"
+    assert all(pm.compared for pm in find_places(text) if pm.place is not None)

@@ -228,4 +228,4 @@ def test_a_print_edition_stamp_under_the_body_stays_and_dates_the_article():
     assert "2024年04月17日" in cleaned and "相关报道见第三版" not in cleaned
     records = extract(raw).records
     assert records and {r["period"] for r in records} == {"2024年一季度"}
-    assert "北京市" not in {r["region"] for r in records}  # 北京 is where the report was filed
+    assert {r["region"] for r in records} == {"全国"}  # 北京 is where the report was filed; 国家统计局's figures

@@ -200,3 +200,31 @@ def test_the_same_numbers_for_another_place_are_another_fact_but_a_restatement_i
 def test_a_regulation_s_floors_are_norms_but_a_plan_s_floor_is_a_figure():
     assert _candidates("《条例》明确，居住区的绿地率不低于30%，旧城改造区不低于25%。") == []
     assert [c.value for c in _candidates("今年全市将建设不少于4000套公共住房。")] == [4000]
+
+
+def test_reporting_verbs_hopes_and_causes_are_no_part_of_a_name():
+    found = _by_value("经济部今天公布10月外销订单为693.7亿美元，年增25.1%。")
+    assert found[693.7].indicator == "外销订单" and found[693.7].growth_pct == 25.1
+    found = _by_value("今年全年外销订单期可首度站上7000亿美元大关，全年年增率上看2成。")
+    assert found[7000].indicator == "外销订单"
+    assert found[20].indicator == "年增率" and found[20].value is None  # 2成 of a growth rate is 20%
+    assert _by_value("累计今年前10月外销订单为5937.4亿美元。")[5937.4].indicator == "外销订单"
+    found = _by_value("机械产品因半导体设备订单增加，年增16%；化学品因药品接单成长，年增4.4%。")
+    assert (found[16].indicator, found[4.4].indicator) == ("机械产品", "化学品")
+
+
+def test_list_items_without_a_measure_word_stay_whole_and_a_range_takes_a_rate_per_end():
+    found = _by_value("受市场需求影响，致基本金属、塑橡胶制品分别年减10%、9.8%。")
+    assert (found[-10].indicator, found[-9.8].indicator) == ("基本金属", "塑橡胶制品")
+    found = _by_value("预估11月外销订单667到687亿美元，年增27.6%到31.4%。")
+    assert (found[667].growth_pct, found[687].growth_pct) == (27.6, 31.4)
+    found = _by_value("外销订单729.2亿美元。订单来源中，以美国284.5亿美元为首，其次是东协135.8亿美元。")
+    assert found[284.5].indicator == found[135.8].indicator == "外销订单"  # not 为首, not 其次是
+
+
+def test_a_county_report_s_idioms():
+    found = _by_value("1至9月，全县完成生产总值56.7亿，增长7.5%；城乡居民人均可支配收入分别达到18687元、5634元。")
+    assert (found[56.7].unit, found[56.7].growth_pct) == ("亿", 7.5)  # 亿 of 生产总值: money, as written
+    assert (found[18687].indicator, found[5634].indicator) == ("城镇居民人均可支配收入", "农村居民人均可支配收入")
+    assert _candidates("工业增加值、工业投资、地方一般公共预算收入3项指标增速全市第一。") == []
+    assert _candidates("在16个县市区经济指标综合排名中，我县上升到第6位。") == []

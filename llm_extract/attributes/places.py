@@ -212,7 +212,7 @@ _GENERIC_ZONE_HEAD = re.compile(
     r"^(?:工业|产业|经济|物流|科技|开发|高新|保税|综合|技术|产业集聚|特色|重点|现代|农业|生态|文化|旅游|商贸|各类|省级|国家级|市级)+$"
 )
 # A place right after one of these is what the figure is compared with, not what it is about.
-_COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|占到|居|位居|位列|排名)$")
+_COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|占到|居|位居|位列|排名|对象|对标)$")
 _STATE_OWNED = re.compile(r"有(?:控股|企业|资产|经济|单位|独资|大中型|工业|部门|资本|林场|农场|银行)")
 _IDEOGRAPH_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 # 比全省(7.7%)和全国(7.0%): a place listed after a compared one is compared too

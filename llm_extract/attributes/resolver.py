@@ -22,6 +22,7 @@ import bisect
 import functools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -40,7 +41,9 @@ _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _HEADING = re.compile(
     r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|\d+[.、])"
 )
-_OPENING = re.compile(r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时)+")
+_OPENING = re.compile(
+    r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时|以|其次是)+"
+)
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
 _THAT_DAY = re.compile(r"当天|当日")
@@ -103,8 +106,12 @@ class MainAttributes:
     period_from_dateline: bool = False  # the text names no period of its own: the dateline's year
 
 
-def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodMention]) -> MainAttributes:
-    """The article's main place and period (see the module docstring)."""
+def main_attributes(
+    text: str, places: list[PlaceMention], periods: list[PeriodMention], bylines: Sequence[PlaceMention] = ()
+) -> MainAttributes:
+    """The article's main place and period (see the module docstring). ``bylines``: the places of
+    its datelines (``记者X／台北报导``), whose province is the main place of a text naming no other
+    place at home."""
     found_title, title_end = title_of(text)
     title = found_title or ""
     dateline = dateline_year(text) or _text_year(text, periods)
@@ -112,6 +119,10 @@ def main_attributes(text: str, places: list[PlaceMention], periods: list[PeriodM
     place = _main_place(text, title, title_end - len(title) if title else 0, lead_end, places)
     if place is None:
         place = _place_of_currency(text)
+    home = next((pm.place.division for pm in bylines if pm.place is not None and pm.place.division), None)
+    if (place is None or place.abroad) and home is not None:
+        # 本报北京4月16日电 国家统计局…: the nation's figures; 台北报导 on export orders counted abroad: Taiwan's
+        place = NATION if _NATIONAL_BODY.search(text) else place_of(home.chain[0])
     named = _period_named(text, title, title_end, lead_end, periods, dateline)
     return MainAttributes(place=place, period=named or _period_unnamed(periods, dateline), dateline_year=dateline,
                           dateline_month=dateline_month(text),
@@ -284,7 +295,13 @@ def _period_unnamed(periods: list[PeriodMention], dateline_year: int | None) -> 
     return anywhere[0] if anywhere else None  # no year anywhere: the first period the text names
 
 
-_BYLINE_AFTER = re.compile(r"\s*[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日[电讯]")
+# The state's statistical and economic offices: their releases are the nation's figures.
+_NATIONAL_BODY = re.compile(
+    r"国家统计局|国务院|海关总署|国家发展改革委|国家发改委|商务部|财政部|中国人民银行|国家税务总局|工业和信息化部|工信部"
+)
+_BYLINE_AFTER = re.compile(
+    r"\s*(?:(?:[0-9０-９一二三四五六七八九十]{1,3}月)?[0-9０-９一二三四五六七八九十]{1,3}日)?(?:电|讯|报导|报道)(?![称说])"
+)
 
 
 class Resolver:
@@ -292,10 +309,12 @@ class Resolver:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # 本报北京4月16日电, 中新网乌鲁木齐7月11日电: where the report was filed, not what it is about
-        self.places = [pm for pm in find_places(text) if not _BYLINE_AFTER.match(text, pm.span[1])]
+        # 本报北京4月16日电, 中新网乌鲁木齐7月11日电, 记者X／台北报导: where the report was filed, not its subject
+        found = find_places(text)
+        self.places = [pm for pm in found if not _BYLINE_AFTER.match(text, pm.span[1])]
+        bylines = [pm for pm in found if _BYLINE_AFTER.match(text, pm.span[1])]
         self.periods = find_periods(text)
-        self.main = main_attributes(text, self.places, self.periods)
+        self.main = main_attributes(text, self.places, self.periods, bylines)
         self._place_starts = [pm.span[0] for pm in self.places]
         self._period_starts = [pm.span[0] for pm in self.periods]
         self._headings = self._find_headings()

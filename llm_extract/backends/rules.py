@@ -12,7 +12,8 @@ record (see :class:`Candidate`):
   (``规上工业总产值增长29.5%``, ``两年平均增长4.8%``);
 * percentage points (``增速高于全市5.9个百分点``) and shares (``占…的52.4%``) borrow the subject
   of the sentence when their own phrase starts with 增速 / 占 / 比;
-* thresholds (``5000万元以上项目``), figures with no unit and counts of meetings are skipped.
+* thresholds (``5000万元以上项目``), figures with no unit, counts of meetings, a regulation's floors
+  (``《条例》明确，绿地率不低于30%``) and the headline of a page with a body are skipped.
 
 Places and periods written before an indicator are stripped from its name; a record's region
 and period are resolved afterwards from where its figure stands (:mod:`llm_extract.attributes.resolver`),
@@ -59,7 +60,7 @@ _GROWTH_WORDS = re.compile(
 
 _PERIOD = re.compile(
     r"(?:(?:19|20)\d\d年)?(?:\d{1,2}\s*[-—–至~到]\s*\d{1,2}月份?|\d{1,2}月(?:份|末|底)?|[一二三四1-4]季度|前[一二三]季度|"
-    r"第[一二三四]季度|上半年|下半年|全年|前\d{1,2}个月)"
+    r"第[一二三四]季度|上半年|下半年|全年|前\d{1,2}个月|前\d{1,2}月份?)"
     r"|(?:19|20)\d\d年(?:度)?|今年(?:以来)?|去年|上年|当年|年内|目前|截至目前|截至[^，,。]{1,10}?(?:末|底)"
 )
 _PERIOD_PREFIX = re.compile(rf"^(?:{_PERIOD.pattern})+")
@@ -71,7 +72,7 @@ _LEAD_WORDS = (
     "仍|在|从|和|与|及|对|几乎|虽然|不过|但是|而且|原标题|除了|大约|大概|地级市|县（区）|县\\(区\\)|县区|各县区|各市|市州|区县|各地|"
     # verbs of doing that open a clause before what was done (提供养老单元657个, 改造老旧小区118个)
     "但|亦|并|要|提供|新筹集|筹集|建成|新建|实施|改造|引进|组织|走访|惠及|包括|涉及|按照|拥有|共有|现有|每年|约有|"
-    "昨天|昨日|今天|今日|前天"
+    "昨天|昨日|今天|今日|前天|致|导致|使得|以(?![上下内外来后前及])|冲破|其次是|其次"
 )
 _LEAD = re.compile(rf"^(?:{_LEAD_WORDS})")
 _TRAIL = re.compile(
@@ -80,7 +81,7 @@ _TRAIL = re.compile(
     r"合计|总计|同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|上年同期|去年同期|同期|"
     r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各|"
     r"仅|仅有|只有|大概|大约|超过|高过|高出|站上|迈上|跨过|肯定会|会|要|拥有|共有|现有|提供|"
-    r"保持|不得|不超过|不低于|不少于|不高于)+$"
+    r"保持|不得|不超过|不低于|不少于|不高于|首度|首次|有望|可望|期可|上看|再度|一举)+$"
 )
 _COMPARISON_ONLY = re.compile(
     r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|"
@@ -114,10 +115,10 @@ _CANONICAL = (
     (re.compile(r"^PPI"), "工业生产者出厂价格"),
 )
 _ANY_CANONICAL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _CANONICAL))
-_VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达)(?=[\u4e00-\u9fffA-Z]{2})")
+_VERB_CUT = re.compile(r"^.*?(?:实现|完成|达到|达|公布|发布)(?=[\u4e00-\u9fffA-Z]{2})")
 _ADVERB_TAIL = re.compile(r"(?:迅猛|快速|稳定|持续|大幅|明显|较快|稳步|显著|平稳|强劲)?(?:增长|下降|回升|回落)?$")
 _GROWTH_WORD_ONLY = re.compile(r"高?(?:增速|增幅|增长|增长率)")
-_GROWTH_NAME = re.compile(r"增速|增幅|增长率|成长率|涨幅|降幅|升值幅度|贬值幅度")
+_GROWTH_NAME = re.compile(r"增速|增幅|增长率|成长率|年增率|涨幅|降幅|升值幅度|贬值幅度")
 _TOPIC = re.compile(r"\s*(?:在|从)([\u4e00-\u9fffA-Z]{2,12}?)方面[，,]")
 _GROWTH_NAME_END = re.compile(r"(?:增速|增幅|涨幅|增长率|降幅)$")
 _GROWTH_SUFFIX = re.compile(r"(?:同比|环比)?(?:增长|上涨)$")  # 成本同比增长 1.9%: the growth of 成本
@@ -238,14 +239,17 @@ _REMARK = re.compile(r"[（(](?:含|不含|包括|包含|除)[^（()）]{1,12}[�
 
 def _previous_clause_name(segment: str) -> str:
     """For ``通用设备制造业迅猛增长，增长6309.9%``: the name in the clause before the rate's."""
-    parts = [p for p in _CLAUSE_SPLIT.split(_PUNCT.sub("", segment)) if p]
-    if len(parts) < 2:
-        return ""
-    name = _ROUND_FIGURE_TAIL.sub("", _ADVERB_TAIL.sub("", parts[-2]))
-    name = _name(_strip_prefixes(name)[0])
-    return name if not find_mentions(name) else ""
+    parts = _CLAUSE_SPLIT.split(_PUNCT.sub("", segment))  # "A，" -> ["A", ""]: the rate's clause is empty
+    for clause in reversed(parts[-3:-1]):  # 特别是工业投资，增势强劲，增长达50.8%: past a clause that names nothing
+        name = _ROUND_FIGURE_TAIL.sub("", _ADVERB_TAIL.sub("", clause))
+        cause = _CAUSE.search(name, 2)  # 机械产品因半导体设备订单增加，年增16%: what grew, not why
+        name = _name(_strip_prefixes(name[: cause.start()] if cause else name)[0])
+        if name and not _region_like(name):
+            return name if not find_mentions(name) else ""
+    return ""
 
 
+_CAUSE = re.compile(r"因|由于|受惠于|受益于")
 _MEASURE_END = re.compile(
     r"(?:规模|总量|总额|产值|增加值|收入|投资额?|销售额|零售额|利润|产量|进出口|出口|进口|营收|生产总值)$"
 )
@@ -367,6 +371,7 @@ def _sentence(
                     pending.append(len(out) - 1)
                 if cand.value is not None and m.high is not None and m.kind in _LEVEL_KINDS:
                     out.append(replace(cand, value=m.high))  # 7-8万亩: the range's upper end too
+                    pending.append(len(out) - 1)  # 667到687亿美元，年增27.6%到31.4%: a rate for each end
         boundary = end
         k += 1
         growth_last = bool(out) and out[-1].value is None and out[-1].growth_pct is not None
@@ -419,6 +424,8 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
         return True  # 6大展区分别为：…: how many kinds a list names
     if m.kind is Kind.COUNT and (_RANKED_SET_BEFORE.search(segment) or _RANKING_AFTER.match(text, m.span[1])):
         return True  # 租用成本最高的50个市场, 50个写字楼市场排名中: the ranking's size, not a figure
+    if m.kind is Kind.COUNT and _LISTED_KINDS_AFTER.match(after) and "、" in _comma_clause(text, m.span[0]):
+        return True  # 工业增加值、工业投资3项指标增速全市第一: how many items the list before names
     if m.kind is Kind.COUNT and m.unit in ("例", "种", "类") and (m.unit == "例" or segment.endswith("等")):
         return True  # 新增10例 (cases of illness); 白血病、血友病等11种 (how many kinds a list names)
     if m.kind is Kind.COUNT and _PLACES_AFTER.match(after) and _WHOLE_SET_BEFORE.search(segment[-6:]):
@@ -438,11 +445,12 @@ def _skip(text: str, m: Mention, segment: str) -> bool:
     return m.kind is Kind.COUNT and bool(_NOT_ECONOMIC.search(clause[-12:] + after[:4]))
 
 
-_BOUND_BEFORE = re.compile(r"(?:不得|应当|应)?(?:不低于|不少于|不高于|不超过|不小于|不大于|低于|少于|超过)$")
+_BOUND_BEFORE = re.compile(r"(?:不得|应当|应)(?:低于|少于|高于|超过)$|(?:不低于|不少于|不高于|不超过|不小于|不大于)$")
 _BOUND_WORDS = {"不低于", "不少于", "不超过", "至少"}
-_NORM_SOURCE = re.compile(r"(?:条例|规定|办法|细则|规范|标准|通知)[》」]?(?:明确|规定|要求|指出)")
+_NORM_SOURCE = re.compile(r"(?:条例|规定|办法|细则|规范|标准)[》」]?(?:明确|规定|要求)")
 _CLASS_NOUN = re.compile(r"^(?:级|以上)?(?:企业|项目|工程|大项目|产业|园区|乡镇|村)")
 _CLASSIFICATION_SET = re.compile(r"[\u4e00-\u9fff]{0,6}(?:行业|大类|门类|中类|小类)[\u4e00-\u9fff]{0,2}中")
+_LISTED_KINDS_AFTER = re.compile(r"^(?:主要)?(?:指标|产业|行业|领域|任务|工作|措施)")
 _KINDS_LISTED = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:分别为|分别是|包括|是)[：:]")
 _RANKED_SET_BEFORE = re.compile(r"最[\u4e00-\u9fff]{1,3}的$")
 _RANKING_AFTER = re.compile(r"[\u4e00-\u9fff]{1,10}?(?:排名|排行榜|榜单)")
@@ -452,17 +460,23 @@ _BAND_AFTER = re.compile(r"^(?:[至到\-~～—]各?[\d.]+%?)?的?(?:范围内|�
 _PLACES_AFTER = re.compile(
     r"^(?:省份|省区市|省市区|省市|大中城市|大城市|[一二三四]线城市|城市|地级市|地市|市州|县市区|县区|区县)"
 )
-_WHOLE_SET_BEFORE = re.compile(r"(?:全国|全省|全市|全区|对|月份?|[省市区县国])$")
+_WHOLE_SET_BEFORE = re.compile(r"(?:全国|全省|全市|全区|对|在|月份?|[省市区县国])$")
 _DURATIONS = {"天", "小时", "个月", "个工作日", "工作日"}
 # A duration is a figure when a clause names what it measures (回收期为38天, 审批时限不超过10个工作日).
 _DURATION_NAME = re.compile(r"期|时限|天数|时长|时间|周期|用时|耗时")
 
 
 _GLUE = re.compile(r"\s*(?:和|与|及|、|,|，|/|以及|或|至|到|-|－|~|～)\s*")
-_MONEY_WORD = re.compile(r"投资|资金|收入|产值|销售额|营收|金额|成交额|融资|贷款|税收|利润")
+_MONEY_WORD = re.compile(r"投资|资金|收入|产值|总值|增加值|销售额|零售额|零售总额|营收|金额|成交额|融资|贷款|税收|利润")
 _RANK_BEFORE = re.compile(r"(?:第|前|后|上升|下降|提升|前进|后退|居|列|排名|排|名次)\s*[\u4e00-\u9fff]{0,2}$")
 _COUNTED_AFTER_NOUN = re.compile(r"^(?:[、，,。；;）)]|$)")  # 新引进顶尖人才22名、领军人才189名
 _THRESHOLD_NOUN_AFTER = re.compile(r"^的?[\u4e00-\u9fff]")
+
+
+def _comma_clause(text: str, pos: int) -> str:
+    """The text from the last clause mark before ``pos`` to ``pos`` (list marks 、 inside it kept)."""
+    start = max(text.rfind(mark, max(0, pos - 80), pos) for mark in "，,。；;：:\n")
+    return text[start + 1 : pos]
 
 
 def _glued(text: str, a: Mention, b: Mention) -> bool:
@@ -495,6 +509,8 @@ def _respective_names(segment: str, n: int) -> list[str]:
     """集成电路、笔记本电脑、电工器材、太阳能电池分别出口 with 4 amounts -> 集成电路出口, 笔记本电脑出口, …"""
     before, _, after = segment.rpartition("分别")
     items, _, _ = _strip_prefixes(_PUNCT.sub("", _LIST_CLAUSE_SPLIT.split(before)[-1]))
+    if n == 2 and items.startswith("城乡") and len(items) > 2:  # 城乡居民人均可支配收入分别达到…: urban, rural
+        items = f"城镇{items[2:]}、农村{items[2:]}"
     parts = [p for p in re.split(r"[、和及与]", items) if p]
     if len(parts) != n or any(len(p) < 2 for p in parts):
         return []
@@ -601,6 +617,9 @@ def _is_amount(name: str) -> bool:
     return found is not None and found.kind == "level" and found.unit_family == "money"
 
 
+_NOT_A_NOUN = re.compile(r"^(?:为首|居首|居冠|为主|最多|较多|居多|领先)$")
+
+
 def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:
     after = _PUNCT.sub("", text[pos : pos + 24].split("\n", 1)[0])  # 3个专场 as a heading names nothing after
     m = (_FOLLOW_NOUN if money else _COUNT_FOLLOW).match(after)
@@ -610,7 +629,7 @@ def _following_noun(text: str, pos: int, *, money: bool = False) -> str | None:
     if not money:
         noun = (noun[:2] + _FOLLOW_STOP.sub("", noun[2:]))[:10]
     noun = _TRAIL.sub("", noun)
-    return _canonical(noun) if len(noun) >= 2 else None
+    return _canonical(noun) if len(noun) >= 2 and not _NOT_A_NOUN.match(noun) else None
 
 
 _PER_BEFORE = re.compile(r"每(公斤|千克|斤|吨|平方米|平米|亩|立方米|升|千瓦时|度)$")
@@ -739,11 +758,11 @@ def _list_parts(phrase: str, n: int) -> tuple[list[str], str] | None:
     if len(parts) != n:
         return None
     if not tail_m:
-        # The shared tail is glued to the last item: 汽车、电气和电力累计增速 -> 电力 + 累计增速.
-        width = max(1, round(sum(len(p) for p in parts[:-1]) / (n - 1)))  # 猪、牛出栏: one-character items
-        measure = _MEASURE_WORD.search(parts[-1], 2)  # 通讯器材类商品零售: the item ends where a measure begins
-        if measure is not None:
-            width = measure.start()
+        # The shared tail is glued to the last item where a measure begins: 汽车、电气和电力累计增速 ->
+        # 电力 + 累计增速, 通讯器材类商品零售; after one-character items at the second (猪、牛出栏); else
+        # the items are whole (基本金属、塑橡胶制品).
+        measure = _MEASURE_WORD.search(parts[-1], 2)
+        width = measure.start() if measure else 1 if all(len(p) == 1 for p in parts[:-1]) else len(parts[-1])
         parts[-1], tail = parts[-1][:width], parts[-1][width:]
     return parts, re.sub(r"(?:累计|同比|分别)?(?:增速|增幅|增长|同比)?$", "", tail)
 
