@@ -582,3 +582,21 @@ def test_a_byline_city_is_where_the_report_was_filed_and_stands_for_its_province
 def test_a_place_a_county_measures_itself_against_is_compared():
     text = "前三季度全县主要经济发展指标与比拼对象保康县比，增速全面赶超，位居郧阳区、丹江口市之后。"
     assert all(pm.compared for pm in find_places(text) if pm.place is not None)
+
+
+def test_a_claimed_region_may_stand_on_the_dateline_s_place():
+    text = ("外销订单创新高\n（中央社记者王明台北20日电）经济部今天公布10月外销订单693.7亿美元，年增25.1%。"
+            "中国大陆及香港订单116.6亿美元，年增9.8%。")  # fmt: skip
+    at = text.index("693.7")
+    _, problems = Resolver(text).check("台湾", None, at, at + 8)
+    assert problems == []  # the text names 台北: a claim of its province is grounded
+    _, problems = Resolver(text).check("广东省", None, at, at + 8)
+    assert problems and "原文没有提到" in problems[0]
+
+
+def test_a_taiwan_dateline_makes_the_mainland_a_counterpart_unless_a_state_office_speaks():
+    text = ("外销订单创新高\n（中央社记者王明台北20日电）经济部今天公布10月外销订单693.7亿美元，年增25.1%。"
+            "中国大陆及香港订单116.6亿美元，年增9.8%。")  # fmt: skip
+    assert Resolver(text).main.place.name == "台湾省"
+    text = "大陆经济数据\n（中央社记者王明台北20日电）大陆国家统计局今天公布，大陆5月工业增加值年增6.5%。"
+    assert Resolver(text).main.place.national

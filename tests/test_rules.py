@@ -228,3 +228,10 @@ def test_a_county_report_s_idioms():
     assert (found[18687].indicator, found[5634].indicator) == ("城镇居民人均可支配收入", "农村居民人均可支配收入")
     assert _candidates("工业增加值、工业投资、地方一般公共预算收入3项指标增速全市第一。") == []
     assert _candidates("在16个县市区经济指标综合排名中，我县上升到第6位。") == []
+
+
+def test_a_month_on_month_rate_is_named_so_and_a_thing_is_no_place():
+    found = _by_value("11月外销订单729.2亿美元，月增5.1%，年增9.5%。")
+    assert found[729.2].growth_pct == 9.5 and found[5.1].indicator == "外销订单环比"
+    found = _by_value("外销订单增加。光学器材因光学镜头接单成长，年增2.9%。")
+    assert found[2.9].indicator == "光学器材"

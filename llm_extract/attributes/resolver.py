@@ -120,9 +120,13 @@ def main_attributes(
     if place is None:
         place = _place_of_currency(text)
     home = next((pm.place.division for pm in bylines if pm.place is not None and pm.place.division), None)
-    if (place is None or place.abroad) and home is not None:
-        # 本报北京4月16日电 国家统计局…: the nation's figures; 台北报导 on export orders counted abroad: Taiwan's
-        place = NATION if _NATIONAL_BODY.search(text) else place_of(home.chain[0])
+    if home is not None:
+        state = _NATIONAL_BODY.search(text) is not None
+        # 本报北京4月16日电 国家统计局…: the nation's figures; 台北报导 on export orders counted abroad: Taiwan's;
+        # 台北20日电 … 中国大陆及香港订单: the mainland is the other side
+        apart = place is NATION and home.chain[0].name in _WRITTEN_APART and not state
+        if place is None or place.abroad or apart:
+            place = NATION if state and not apart else place_of(home.chain[0])
     named = _period_named(text, title, title_end, lead_end, periods, dateline)
     return MainAttributes(place=place, period=named or _period_unnamed(periods, dateline), dateline_year=dateline,
                           dateline_month=dateline_month(text),
@@ -299,6 +303,7 @@ def _period_unnamed(periods: list[PeriodMention], dateline_year: int | None) -> 
 _NATIONAL_BODY = re.compile(
     r"国家统计局|国务院|海关总署|国家发展改革委|国家发改委|商务部|财政部|中国人民银行|国家税务总局|工业和信息化部|工信部"
 )
+_WRITTEN_APART = {"台湾省", "香港特别行政区", "澳门特别行政区"}  # 大陆 there is the other side
 _BYLINE_AFTER = re.compile(
     r"\s*(?:(?:[0-9０-９一二三四五六七八九十]{1,3}月)?[0-9０-９一二三四五六七八九十]{1,3}日)?(?:电|讯|报导|报道)(?![称说])"
 )
@@ -320,7 +325,8 @@ class Resolver:
         self._headings = self._find_headings()
         self._clause_ends = [m.end() for m in _CLAUSE_END.finditer(text)]
         self._sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        self._named_divisions = {p.place.division for p in self.places if p.place is not None and p.place.division}
+        # What the text names, the dateline's place included: a claimed 台湾 stands on 台北20日电.
+        self._named_divisions = {p.place.division for p in found if p.place is not None and p.place.division}
         self._bare_text = _bare(text)
 
     # -- positions ---------------------------------------------------------------------------------

@@ -269,8 +269,14 @@ _ECONOMIC_CHARS = re.compile(r"[资值入润额产费口易税价售量电款政
 
 
 def _region_like(name: str) -> bool:
-    """A short name with no economic word (宁东, 彭阳县): a place in a list, not an indicator."""
-    return bool(name) and len(name) <= 4 and not _ECONOMIC_CHARS.search(name)
+    """A place's name (彭阳县, 宁东) standing for a name: a place in a list, not an indicator. A short
+    name with no economic word is one unless it is a thing (光学器材, 成本)."""
+    if not name or len(name) > 4 or _ECONOMIC_CHARS.search(name):
+        return False
+    return _leading_place(name) == name or len(name) <= 2 or not _THING_END.search(name)
+
+
+_THING_END = re.compile(r"(?:器材|设备|产品|制品|材料|成本|器件|机械|仪器|用品|药品|食品|电器|车辆|机组|装备)$")
 
 
 @dataclass
@@ -674,7 +680,8 @@ def _attach_rates(
     cut = segment.rfind(word) if word else -1
     before_word = segment[:cut] if cut >= 0 else segment
     last_clause = _PUNCT.sub("", _CLAUSE_SPLIT.split(before_word)[-1])
-    comparison_only = bool(_COMPARISON_ONLY.match(_strip_prefixes(last_clause)[0]))
+    month_on_month = word in ("增", "减") and last_clause in ("月", "季")  # 月增5.1%: on the month before
+    comparison_only = bool(_COMPARISON_ONLY.match(_strip_prefixes(last_clause)[0])) and not month_on_month
     if comparison_only and pending and (len(run) == 1 or len(pending) >= len(run)):
         targets = pending[-len(run) :]
         for idx, rate in zip(targets, run, strict=True):
@@ -708,6 +715,8 @@ def _attach_rates(
         if re.match(r"^(?:两年|三年|年)?平均", indicator or "x") and state.subject:
             indicator = state.subject + indicator + ("" if _GROWTH_NAME.search(indicator) else "增速")
         indicator = _with_subject(indicator, state)
+        if month_on_month and "环比" not in indicator:
+            indicator += "环比"
         if len(indicator) < 2:
             continue
         state.note(name)
