@@ -229,3 +229,13 @@ def test_a_print_edition_stamp_under_the_body_stays_and_dates_the_article():
     records = extract(raw).records
     assert records and {r["period"] for r in records} == {"2024年一季度"}
     assert {r["region"] for r in records} == {"全国"}  # 北京 is where the report was filed; 国家统计局's figures
+
+
+def test_a_weather_page_with_visitors_in_it_is_not_economic_reporting():
+    page = ("示例景区天气预报\n示例景区是游客喜爱的旅游目的地。\n最新天气预报\n"
+            "1、气温：本周白天平均气温在20-26℃之间，夜间在12-18℃之间，游客可根据季节穿着衣物。\n"
+            "2、降水：本周预计有两次降雨过程，雨量10毫米左右，游客出行请备好雨具。\n"
+            "3、风速：周六将有5级北风，游客在游玩时需注意安全。\n")  # fmt: skip
+    assert not_economic(clean(page).text) is not None
+    report = "示例市旅游\n国庆假期全市接待游客571.65万人次，同比增长17.9%，实现文旅综合收入66.53亿元。\n"
+    assert not_economic(clean(report).text) is None

@@ -227,10 +227,14 @@ _ECONOMIC = re.compile(
     "|客流|人次|成交|交易|签约|指数|CPI|PPI|产量|产能|产品|用电|能源|电力|千瓦|吨|亩|亿元|万元|美元|利率|汇率|货币"
 )
 _SENTENCE = re.compile(r"[^。！？!?\n]+")
-# A figure: a number that is not a date, an ordinal or a code (年, 月, 日, 第…, 号).
+# A figure: a number that is not a date, an ordinal, a code (年, 月, 日, 第…, 号) or the weather
+# (a temperature, rainfall, a wind force: 20-26℃, 50毫米, 5级).
+_WEATHER_UNIT = r"(?:℃|°|摄氏度|毫米|厘米|级)"
 _FIGURE = re.compile(
-    r"(?<![第\d.])\d[\d.,，]*(?![\d年月日时号点:：])|[一二三四五六七八九十两]+(?:百|千|万|亿|成|倍)|翻番|翻一番"
+    rf"(?<![第\d.])\d[\d.,，]*(?![\d年月日时号点:：]|\s*{_WEATHER_UNIT}|\s*[-~～至到]\s*\d+\s*{_WEATHER_UNIT})"
+    r"|[一二三四五六七八九十两]+(?:百|千|万|亿|成|倍)|翻番|翻一番"
 )
+_LIST_NUMBER = re.compile(r"^\s*[（(]?\d{1,2}[、.．)）]")  # 1、气温: a list's numbering
 MIN_ECONOMIC_FIGURES = 3
 
 
@@ -245,7 +249,7 @@ def _counts(text: str, enough: int | None) -> tuple[int, int, int]:
     (one pass; it stops once ``enough`` figures in economic sentences are found)."""
     found = economic = with_figures = 0
     for m in _SENTENCE.finditer(text):
-        figures = len(_FIGURE.findall(m.group()))
+        figures = len(_FIGURE.findall(_LIST_NUMBER.sub("", m.group(), count=1)))
         if not figures:
             continue
         with_figures += 1
