@@ -600,3 +600,15 @@ def test_a_taiwan_dateline_makes_the_mainland_a_counterpart_unless_a_state_offic
     assert Resolver(text).main.place.name == "台湾省"
     text = "大陆经济数据\n（中央社记者王明台北20日电）大陆国家统计局今天公布，大陆5月工业增加值年增6.5%。"
     assert Resolver(text).main.place.national
+
+
+def test_the_year_a_work_report_proposes_targets_for_dates_them():
+    text = ("示例省政府工作报告\n示例在线1月16日讯 今天上午，示例省十一届人大四次会议开幕，省长作政府工作报告。\n"
+            "建议2011年全省主要预期目标为：全省生产总值增长9%左右，城镇新增就业70万人。\n")  # fmt: skip
+    assert _at(text, "9%")["period"] == "2011年" and _at(text, "70万人")["period"] == "2011年"
+
+
+def test_hong_kong_macao_and_taiwan_name_themselves():
+    text = "受惠于访港旅客增加，本港零售额上升；全台用电量、本澳博彩收入"
+    named = [pm.place.name for pm in find_places(text) if pm.place]
+    assert named == ["香港特别行政区", "香港特别行政区", "台湾省", "澳门特别行政区"]

@@ -160,3 +160,9 @@ def test_keeping_steady_is_not_flat_growth():
     assert find_mentions("全市经济保持平稳运行") == []
     (flat,) = find_mentions("种植面积和去年基本持平")
     assert flat.value == 0
+
+
+def test_a_declared_currency_holds_from_its_amount_on():
+    found = find_mentions("总值为342亿元（港币，下同），网上销售24亿元，另有人民币5亿元。此前为300亿元")
+    assert [m.currency for m in found] == ["HKD", "HKD", "CNY", "HKD"]
+    assert [m.currency for m in find_mentions("总值为342亿元，网上销售24亿元")] == ["CNY", "CNY"]

@@ -235,3 +235,15 @@ def test_a_month_on_month_rate_is_named_so_and_a_thing_is_no_place():
     assert found[729.2].growth_pct == 9.5 and found[5.1].indicator == "外销订单环比"
     found = _by_value("外销订单增加。光学器材因光学镜头接单成长，年增2.9%。")
     assert found[2.9].indicator == "光学器材"
+
+
+def test_hong_kong_release_idioms():
+    found = _by_value("2023年11月的零售业总销货价值的临时估计为342亿元，按年上升15.9%。")
+    assert (found[342].indicator, found[342].growth_pct) == ("零售业总销货价值", 15.9)
+    found = _by_value("今年8月的零售业总销货价值的临时估计为324亿元,较去年同月上升13.7%。")
+    assert found[324].growth_pct == 13.7  # 较去年同月: a comparison of the amount before
+
+
+def test_an_amount_in_a_declared_currency_says_so_in_its_unit():
+    found = _by_value("零售业总销货价值的临时估计为342亿元（港币，下同），按年上升15.9%。网上销售价值为24亿元。")
+    assert found[342].unit == found[24].unit == "亿港元"

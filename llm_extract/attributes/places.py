@@ -213,6 +213,8 @@ _GENERIC_ZONE_HEAD = re.compile(
 )
 # A place right after one of these is what the figure is compared with, not what it is about.
 _COMPARED = re.compile(r"(?:高于|低于|快于|慢于|超过|超出|领先|比|较|与|同|占|占到|居|位居|位列|排名|对象|对标)$")
+_SELF_REFERENCE = re.compile(r"本港|全港|港府|访港|来港|抵港|本澳|全澳|澳府|访澳|来澳|全台|来台|访台")
+_SELF_REFERENCE_OF = {"港": "香港", "澳": "澳门", "台": "台湾"}
 _STATE_OWNED = re.compile(r"有(?:控股|企业|资产|经济|单位|独资|大中型|工业|部门|资本|林场|农场|银行)")
 _IDEOGRAPH_BEFORE = re.compile(r"[\u4e00-\u9fff]$")
 # 比全省(7.7%)和全国(7.0%): a place listed after a compared one is compared too
@@ -398,6 +400,11 @@ def find_places(text: str) -> list[PlaceMention]:
         if not _NATION_ADJECTIVE.match(text, m.end()):
             compared = bool(_COMPARED.search(text[max(0, m.start() - 3) : m.start()]))
             mentions.append(PlaceMention(span=m.span(), place=NATION, compared=compared))
+    for m in _SELF_REFERENCE.finditer(text):  # 本港, 访港旅客, 全台: how Hong Kong, Macao and Taiwan name themselves
+        name = next(_SELF_REFERENCE_OF[ch] for ch in m.group() if ch in _SELF_REFERENCE_OF)
+        regions = gaz.by_name.get(name, ())
+        if regions:
+            mentions.append(PlaceMention(span=m.span(), place=place_of(regions[0])))
     mentions.sort(key=lambda pm: pm.span)
     out = _compared_lists(text, _drop_inner(mentions))
     return [_mark_listed(text, pm) for pm in out]

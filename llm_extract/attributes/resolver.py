@@ -44,6 +44,7 @@ _HEADING = re.compile(
 _OPENING = re.compile(
     r"^(?:据统计|据介绍|据悉|数据显示|其中|同时|此外|另外|目前|在|据|全年|同期|而|但|与此同时|以|其次是)+"
 )
+_PLAN_OPENING = re.compile(r"^(?:建议|预计|计划|力争|争取|确保)")
 _SENTENCE_PUNCT = re.compile(r"[。！？!?；;，,]")
 _PLAN = re.compile(r"[一二三四五六七八九十]五[”\"’]?(?:期间|时期|以来|规划期)")
 _THAT_DAY = re.compile(r"当天|当日")
@@ -555,7 +556,8 @@ class Resolver:
         clause_start, clause_end = self._bounds(pm.span[0], self._clause_ends)
         if clause_end == pm.span[1] + 1 or self.text[pm.span[1] : pm.span[1] + 1] in ("，", ",", "\n", ""):
             return True  # 2023年，… / a heading
-        return not _OPENING.sub("", self.text[clause_start : pm.span[0]].strip())
+        before = self.text[clause_start : pm.span[0]].strip()
+        return not _OPENING.sub("", _PLAN_OPENING.sub("", before))  # 建议2011年全省…预期目标为: the plan's year
 
     def _headings_before(self, pos: int) -> list[tuple[int, int]]:
         """Section headings above ``pos``, nearest first (a sub-heading's section has its own)."""

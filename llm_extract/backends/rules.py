@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from llm_extract.attributes.indicators import canonical_indicator, taxonomy
 from llm_extract.attributes.places import leading_corps_unit, leading_name
 from llm_extract.evaluation import dice
-from llm_extract.figures.numbers import find_mentions
+from llm_extract.figures.numbers import CURRENCY_WORDS, find_mentions
 from llm_extract.figures.tables import find_rows
 from llm_extract.text.context import ArticleContext, find_places, title_of
 from llm_extract.types import Claim, Cleaned, Kind, Mention, Proposal
@@ -79,12 +79,13 @@ _TRAIL = re.compile(
     r"(?:实现了|实现|完成了|完成|达到了|达到|达|为|是|共计|共|至|了|的|有|在|突破|增加到|增加至|增长到|增长至|提高到|提高至|"
     r"提升到|提升至|下降到|下降至|回落到|回落至|回升到|回升至|下滑到|下滑至|降至|降到|升至|升到|增至|累计|分别|均|也|都|"
     r"合计|总计|同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|上年同期|去年同期|同期|"
+    r"较同月|较上年同月|较去年同月|同月|"
     r"环比|按年|按月|就|已|仍|又|再|还|将|可|能|并|其|新|各|"
     r"仅|仅有|只有|大概|大约|超过|高过|高出|站上|迈上|跨过|肯定会|会|要|拥有|共有|现有|提供|"
     r"保持|不得|不超过|不低于|不少于|不高于|首度|首次|有望|可望|期可|上看|再度|一举)+$"
 )
 _COMPARISON_ONLY = re.compile(
-    r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|"
+    r"^(?:同比|比上年同期|比去年同期|较上年同期|比上年|比去年|较上年|较去年|与上年同期相比|与去年同期相比|环比|按年|按月|同月|"
     r"分别|均|也|都|了|为|达|达到|约|近|实现|完成|并|其中|共|基本|大体|大致|微幅|小幅|略有|略|稍有|"
     r"扣除价格因素|按可比价格计算|按不变价格计算|按可比价计算|可比|实际|名义)*$"
 )
@@ -177,6 +178,7 @@ def _canonical(name: str) -> str:
 
 
 _DANGLING_BASE = re.compile(r"(?:较|比)(?=提升|回升|提高|回落|下降|加快|放缓|上升|收窄|扩大)")
+_ESTIMATE = re.compile(r"(?:临时|修订|初步|最新)?(?:估计|估算|估计数|核算数|统计数字|数字|数据)(?:较|比)?")
 _GENERIC = re.compile(
     r"^(?:涉及)?(?:总投资额?|投资额|投资|总金额|金额|总额|总面积|面积|占地面积|建筑面积|总产值|产值|总规模|规模)$"
 )
@@ -202,6 +204,8 @@ def _name(phrase: str) -> str:
         head, tail = phrase.rsplit("的", 1)
         if re.match(r"^(?:比重|占比|比例|份额|规模|总量|总额|增速|增幅|两年平均增速)", tail):
             phrase = head + tail  # 数字经济增加值占GDP的比重: the tail alone names nothing
+        elif _ESTIMATE.fullmatch(tail) and len(head.rsplit("的", 1)[-1]) >= 2:
+            phrase = head.rsplit("的", 1)[-1]  # 11月的零售业总销货价值的临时估计为342亿元: the statistic
         elif len(tail) >= 2:
             phrase = tail
     m = _VERB_CUT.match(phrase)
@@ -530,7 +534,7 @@ def _level(
     if state.respective:  # the next name of a list before 分别
         phrase = state.respective.pop(0)
         state.note(phrase)
-        return Candidate(phrase, m.value, m.unit or None, None, (_clause_start(text, seg_start, m.span[0]), m.span[1]),
+        return Candidate(phrase, m.value, _unit_of(m), None, (_clause_start(text, seg_start, m.span[0]), m.span[1]),
                          _qualifier(m, segment))  # fmt: skip
     per = _PER_BEFORE.search(segment) if m.kind is Kind.MONEY else None
     phrase, _, _ = _phrase(segment[: per.start()] if per else segment)
@@ -538,6 +542,7 @@ def _level(
     growth: float | None = None
     value: float | None = m.value
     unit: str | None = m.unit or None
+    unit = _unit_of(m)
     if per is not None and unit:  # 拾花指导价为每公斤1.8元: a price, 元/公斤
         unit = f"{unit}/{per.group(1)}"
     if m.kind in {Kind.PERCENT, Kind.TENTHS}:
@@ -614,6 +619,14 @@ def _level(
         span=(_clause_start(text, seg_start, m.span[0]), m.span[1]),
         qualifier=_qualifier(m, segment),
     )
+
+
+def _unit_of(m: Mention) -> str | None:
+    """The unit as written, with a currency the text declared for its 元 (342亿元（港币，下同）: 亿港元)."""
+    unit = m.unit or None
+    if unit and m.currency in CURRENCY_WORDS and unit.endswith("元") and not _CURRENCY.search(unit):
+        return unit[:-1] + CURRENCY_WORDS[m.currency]
+    return unit
 
 
 def _is_amount(name: str) -> bool:

@@ -23,7 +23,15 @@ from itertools import accumulate
 
 from llm_extract.types import Kind, Mention
 
-__all__ = ["CN_DIGITS", "ParsedUnit", "chinese_to_number", "find_mentions", "parse_unit", "to_ascii_digits"]
+__all__ = [
+    "CN_DIGITS",
+    "CURRENCY_WORDS",
+    "ParsedUnit",
+    "chinese_to_number",
+    "find_mentions",
+    "parse_unit",
+    "to_ascii_digits",
+]
 
 _FULLWIDTH = dict(zip("０１２３４５６７８９．，％－", "0123456789.,%-", strict=True))
 _FULLWIDTH_CHAR = re.compile("[" + "".join(_FULLWIDTH) + "]")
@@ -99,6 +107,8 @@ _CURRENCIES = {
     "韩元": "KRW",
     "澳元": "AUD",
     "新台币": "TWD",
+    "澳门元": "MOP",
+    "澳门币": "MOP",
     "元人民币": "CNY",
     "元": "CNY",
 }
@@ -305,7 +315,31 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     out.sort(key=lambda x: x.span)
     out = _compounds(text, out)
     out = _with_elided_units(text, out)
+    out = _with_declared_currency(text, out)
     return tuple(_with_directions(text, out))
+
+
+# 342亿元（港币，下同）: the text declares the currency its 元 amounts are counted in from there on
+_DECLARED_CURRENCY = re.compile(
+    r"[（(]\s*(港币|港元|新台币|美元|欧元|日元|澳门元|澳门币|澳元|英镑)\s*[，,、]?\s*下同\s*[）)]"
+)
+CURRENCY_WORDS = {"HKD": "港元", "TWD": "新台币", "USD": "美元", "EUR": "欧元", "JPY": "日元", "AUD": "澳元",
+                  "GBP": "英镑", "MOP": "澳门元"}  # fmt: skip
+
+
+def _with_declared_currency(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Amounts in bare 元 from a currency declaration on (the amount right before it included)."""
+    declarations = list(_DECLARED_CURRENCY.finditer(text)) if "下同" in text else []
+    if not declarations:
+        return mentions
+    out = []
+    for m in mentions:
+        declared = [d for d in declarations if d.start() <= m.span[1] + 1]
+        renminbi = "人民币" in m.text or text[max(0, m.span[0] - 3) : m.span[0]] == "人民币"
+        if declared and m.kind is Kind.MONEY and m.currency == "CNY" and not renminbi:
+            m = replace(m, currency=_currency(declared[-1].group(1)))
+        out.append(m)
+    return out
 
 
 def _has_unit_or_scale(m: re.Match[str]) -> bool:
