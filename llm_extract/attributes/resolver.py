@@ -7,9 +7,13 @@ period is read the same way, with a section heading (``一、1-5月全市经济�
 paragraph and the article. A period written without its year takes the year of the nearest
 period before it in the sentence, else of the paragraph lead, else of the article's main period.
 
-The article's main place comes from its title, its dateline and its first paragraph; its main
-period from the title, else a report's subject year (a 统计公报 or 政府工作报告 reports on the year
-before it is delivered), else the first paragraph, else the dateline year.
+The article's main place comes from its title and its first paragraph. The place of a news
+agency's dateline (``本报北京4月16日电``, ``记者X／台北报导``) is where the report was filed: it is never a
+figure's place, and it is the main place (as its province) only of a text naming no other place at
+home, unless a state office speaks for the nation (``国家统计局``); under a Taiwan, Hong Kong or Macao
+dateline the mainland is the other side. Its main period comes from the title, else a report's
+subject year (a 统计公报 or 政府工作报告 reports on the year before it is delivered), else the first
+paragraph (its first sentences, in a body written as one long paragraph), else the dateline year.
 
 :class:`Resolver` does this for one cleaned article; :meth:`Resolver.check` normalises a region
 and period that a model claimed and says what is wrong with them (a place the article never
