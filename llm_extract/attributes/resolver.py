@@ -131,7 +131,7 @@ def main_attributes(
         # 台北20日电 … 中国大陆及香港订单: the mainland is the other side
         apart = place is NATION and home.chain[0].name in _WRITTEN_APART and not state
         if place is None or place.abroad or apart:
-            place = NATION if state and not apart else place_of(home.chain[0])
+            place = NATION if state else place_of(home.chain[0])
     named = _period_named(text, title, title_end, lead_end, periods, dateline)
     return MainAttributes(place=place, period=named or _period_unnamed(periods, dateline), dateline_year=dateline,
                           dateline_month=dateline_month(text),
@@ -321,8 +321,9 @@ class Resolver:
         self.text = text
         # 本报北京4月16日电, 中新网乌鲁木齐7月11日电, 记者X／台北报导: where the report was filed, not its subject
         found = find_places(text)
-        self.places = [pm for pm in found if not _BYLINE_AFTER.match(text, pm.span[1])]
-        bylines = [pm for pm in found if _BYLINE_AFTER.match(text, pm.span[1])]
+        filed = [_BYLINE_AFTER.match(text, pm.span[1]) is not None for pm in found]
+        self.places = [pm for pm, byline in zip(found, filed, strict=True) if not byline]
+        bylines = [pm for pm, byline in zip(found, filed, strict=True) if byline]
         self.periods = find_periods(text)
         self.main = main_attributes(text, self.places, self.periods, bylines)
         self._place_starts = [pm.span[0] for pm in self.places]

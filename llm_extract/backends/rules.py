@@ -156,13 +156,18 @@ def _strip_prefixes(phrase: str) -> tuple[str, str | None, str | None]:
 def _leading_place(phrase: str) -> str | None:
     """The place a phrase opens with: a gazetteer name (大连市, 甘井子区), else a place word (普湾经济区,
     自治区) that is not a kind of housing (老旧小区)."""
-    name = leading_name(phrase) or leading_corps_unit(phrase)
+    name = _leading_division(phrase)
     if name is not None:
         return name
     words = find_places(phrase[:12])  # 自治区, 北方省份: place words the gazetteer does not list
     if words and phrase.startswith(words[0]) and not words[0].endswith(_NOT_A_PLACE_END):
         return words[0]
     return None
+
+
+def _leading_division(phrase: str) -> str | None:
+    """The gazetteer name or the Corps unit a phrase opens with (no place words: 人均地区 is none)."""
+    return leading_name(phrase) or leading_corps_unit(phrase)
 
 
 _NOT_A_PLACE_END = ("小区", "社区", "街区", "厂区", "城区", "景区", "园区")  # 老旧小区: a kind of housing
@@ -231,7 +236,7 @@ def _phrase(segment: str, *, keep_lists: bool = False) -> tuple[str, str | None,
     phrase, region2, period2 = _strip_prefixes(phrase)
     name = _name(phrase)
     if name != phrase:  # 位于新疆南部的农二师二十九团种植棉花: the place after 的 is no part of the name
-        place = leading_name(name) or leading_corps_unit(name)
+        place = _leading_division(name)
         if place and len(name) - len(place) >= 2:
             name, region2 = name[len(place) :], region2 or place
     return name, region or region2, period or period2

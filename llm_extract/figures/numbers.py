@@ -323,8 +323,8 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
 _DECLARED_CURRENCY = re.compile(
     r"[（(]\s*(港币|港元|新台币|美元|欧元|日元|澳门元|澳门币|澳元|英镑)\s*[，,、]?\s*下同\s*[）)]"
 )
-CURRENCY_WORDS = {"HKD": "港元", "TWD": "新台币", "USD": "美元", "EUR": "欧元", "JPY": "日元", "AUD": "澳元",
-                  "GBP": "英镑", "MOP": "澳门元"}  # fmt: skip
+# Each foreign currency's usual written name (the first of its names above): HKD -> 港元.
+CURRENCY_WORDS = {code: word for word, code in reversed(_CURRENCIES.items()) if code != "CNY"}
 
 
 def _with_declared_currency(text: str, mentions: list[Mention]) -> list[Mention]:
